@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point for the `enclave` command. Sources are TypeScript run through tsx's loader,
+// so there is no build step between a checkout and a running gateway.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));
