@@ -3,6 +3,7 @@
 export type InferenceErrorCode =
   | 'MODEL_INVALID'
   | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_REJECTED'
   | 'UPSTREAM_TIMEOUT'
   | 'NOT_ACCREDITED'
   | 'BACKEND_BUSY'

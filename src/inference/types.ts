@@ -20,9 +20,20 @@ export interface Usage {
   total_tokens: number;
 }
 
+/** A retrieved portion placed in a model's context, with its portion mark and citation id. */
+export interface ContextPortion {
+  citation: string;
+  portionMark: string;
+  title: string;
+  text: string;
+}
+
 /** What the gateway hands a backend: already validated, already authorised. */
 export interface BackendRequest {
+  /** The conversation; retrieved context, when any, is already rendered into it as a system message. */
   messages: ChatMessage[];
+  /** The same retrieved context, structured, for backends that work on it directly (extractive). */
+  context?: ContextPortion[];
   temperature?: number;
   top_p?: number;
   max_tokens?: number;

@@ -1,0 +1,45 @@
+/** The `enclave` command: dispatches to subcommands and turns errors into exit codes. */
+import { UsageError } from './args.ts';
+import { keysCommand } from './commands/keys.ts';
+import { serveCommand } from './commands/serve.ts';
+import { processIO, type CliCommand, type CliIO } from './io.ts';
+
+const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
+  serve: { run: serveCommand, help: 'run the gateway (--config F, --port N, --data DIR)' },
+  keys: { run: keysCommand, help: 'create, list and revoke API keys' },
+};
+
+function usage(io: CliIO): void {
+  io.stderr('usage: enclave <command> [options]\n\ncommands:\n');
+  for (const [name, c] of Object.entries(COMMANDS)) io.stderr(`  ${name.padEnd(10)} ${c.help}\n`);
+}
+
+/** Runs the CLI; resolves with the exit code. Errors with a `code` are expected failures. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    usage(io);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`enclave: unknown command "${name}"\n`);
+    usage(io);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`enclave ${name}: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error & { code?: unknown };
+    if (typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)) {
+      io.stderr(`enclave ${name}: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr(`enclave ${name}: unexpected error: ${e.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,86 @@
+/** What travels through the pipeline: the request context, the dependencies, and refusals. */
+import type { Logger } from 'pino';
+import type { Principal } from '../identity/index.ts';
+import type { ContextPortion, ModelEntry, ModelRegistry } from '../inference/index.ts';
+import type { Label } from '../markings/index.ts';
+import type { Store } from '../store/index.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { ChatRequest } from './schema.ts';
+
+/** An expected "no" from a stage, carried as a value to the HTTP layer and the audit record. */
+export interface Refusal {
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503 | 504;
+  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'server_error';
+  code: string;
+  message: string;
+  param?: string | null;
+  /** The id of the rule that decided, e.g. `auth.api_key` or `redline.wmd`. */
+  rule: string;
+}
+
+/** A guard's finding about one message, kept without the message text. */
+export interface Signal {
+  source: 'user' | 'retrieved' | 'tool' | 'output';
+  category: string;
+  score: number;
+  layer: string;
+  rule?: string;
+}
+
+export interface Decision {
+  effect: 'allow' | 'deny' | 'hold';
+  rule: string;
+  reason: string;
+}
+
+export interface Citation {
+  id: string;
+  title: string;
+  portionMark: string;
+}
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly receivedAt: bigint;
+  readonly signal: AbortSignal;
+  readonly authorization: string | undefined;
+  readonly body: unknown;
+  principal?: Principal;
+  request?: ChatRequest;
+  model?: ModelEntry;
+  signals: Signal[];
+  decision?: Decision;
+  /** Portions placed in the model's context, and the labels that went into the answer's label. */
+  context: ContextPortion[];
+  citations: Citation[];
+  inputLabels: Label[];
+  label?: Label;
+}
+
+/** Records what happened to a request; the audit part implements it. */
+export interface Recorder {
+  record(event: { kind: string; actor: string | null; requestId: string | null; data: Record<string, unknown> }): Promise<{ ref: string }>;
+}
+
+/** A portion retrieval placed in context, with its label. */
+export interface RetrievedPortion extends ContextPortion {
+  label: Label;
+}
+
+/** Retrieval as the pipeline sees it; the retrieval part implements it. */
+export interface Retriever {
+  /** Only portions the principal's clearance dominates, filtered inside the query. */
+  retrieve(principal: Principal, messages: ReadonlyArray<{ role: string; content?: string | null }>, signal: AbortSignal): Promise<RetrievedPortion[]>;
+}
+
+export interface GatewayDeps {
+  store: Store;
+  retriever?: Retriever;
+  /** Inline puts the banner at the top of each answer; header-only leaves the text alone. */
+  banner: 'inline' | 'header';
+  models: ModelRegistry;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  recorder: Recorder;
+  limits: { maxMessages: number };
+}

@@ -1,0 +1,7 @@
+/** Public surface of the gateway part: the request pipeline. */
+export { runChat, STAGES_BEFORE_INFERENCE, upstreamRefusal, type ChatOutcome } from './pipeline.ts';
+export { createRequestContext } from './create.ts';
+export { identify } from './stages/identify.ts';
+export { createMetrics, type GatewayMetrics } from './metrics.ts';
+export { renderContext } from './stages/infer.ts';
+export type { GatewayDeps, RequestContext, Refusal, Recorder, Retriever, RetrievedPortion, Decision, Signal, Citation } from './context.ts';

@@ -1,0 +1,145 @@
+/**
+ * The request pipeline, in the order of design.md's diagram:
+ *
+ *   identify -> validate -> guard -> decide -> retrieve -> route -> infer -> mark -> audit
+ *
+ * Each stage is a small function in ./stages; a stage either enriches the context or
+ * returns a Refusal, which ends the request with an OpenAI-shaped error and an audit record.
+ */
+import { InferenceError, type BackendChunk } from '../inference/index.ts';
+import type { GatewayDeps, Refusal, RequestContext } from './context.ts';
+import { audit } from './stages/audit.ts';
+import { decide } from './stages/decide.ts';
+import { guardInput } from './stages/guard.ts';
+import { identify } from './stages/identify.ts';
+import { inferComplete, inferStream } from './stages/infer.ts';
+import { enclaveInfo, mark } from './stages/mark.ts';
+import { retrieve } from './stages/retrieve.ts';
+import { route } from './stages/route.ts';
+import { validate } from './stages/validate.ts';
+
+type Stage = (ctx: RequestContext, deps: GatewayDeps) => Refusal | undefined | Promise<Refusal | undefined>;
+
+/** Everything that happens before a model sees the request. */
+export const STAGES_BEFORE_INFERENCE: ReadonlyArray<readonly [string, Stage]> = [
+  ['identify', identify],
+  ['validate', validate],
+  ['guard', guardInput],
+  ['decide', decide],
+  ['retrieve', retrieve],
+  ['route', route],
+];
+
+export type ChatOutcome =
+  | { kind: 'refused'; refusal: Refusal; error: Record<string, unknown> }
+  | { kind: 'completed'; classification: string; body: Record<string, unknown> }
+  | { kind: 'streaming'; classification: string; events: AsyncIterable<Record<string, unknown>> };
+
+/** Maps a backend failure to what the client is told: never the upstream's internals. */
+export function upstreamRefusal(err: unknown): Refusal {
+  if (err instanceof InferenceError) {
+    switch (err.code) {
+      case 'UPSTREAM_TIMEOUT': return { status: 504, type: 'server_error', code: 'upstream_timeout', rule: 'infer.timeout', message: 'The model backend did not answer in time.' };
+      case 'UPSTREAM_REJECTED': return { status: 400, type: 'invalid_request_error', code: 'upstream_rejected', rule: 'infer.rejected', message: `The model backend rejected the request: ${err.message}` };
+      case 'BACKEND_BUSY': return { status: 503, type: 'server_error', code: 'backend_busy', rule: 'infer.busy', message: 'The model backend is busy; retry shortly.' };
+      case 'CONTEXT_LENGTH_EXCEEDED': return { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', rule: 'infer.context_length', message: 'The conversation is too long for this model.' };
+      default: break;
+    }
+  }
+  return { status: 502, type: 'server_error', code: 'upstream_error', rule: 'infer.upstream', message: 'The model backend failed to answer.' };
+}
+
+function errorBody(ctx: RequestContext, refusal: Refusal, auditRef: string | undefined): Record<string, unknown> {
+  return {
+    error: {
+      message: refusal.message, type: refusal.type, code: refusal.code, param: refusal.param ?? null,
+      enclave: { request_id: ctx.requestId, rule: refusal.rule, ...(auditRef ? { audit_ref: auditRef } : {}) },
+    },
+  };
+}
+
+async function refuse(ctx: RequestContext, deps: GatewayDeps, refusal: Refusal, error?: string): Promise<ChatOutcome> {
+  const ref = await audit(ctx, deps, { status: refusal.status, refusal, ...(error ? { error } : {}) });
+  return { kind: 'refused', refusal, error: errorBody(ctx, refusal, ref) };
+}
+
+function noteUpstreamError(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
+  const code = err instanceof InferenceError ? err.code : 'UNKNOWN';
+  deps.metrics.upstreamErrors.inc({ model: ctx.model!.id, code });
+  deps.logger.warn({ requestId: ctx.requestId, model: ctx.model!.id, code, err: err instanceof InferenceError ? err.message : 'unexpected error' }, 'model backend failed');
+}
+
+/** Runs a chat completion request through every stage. */
+export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<ChatOutcome> {
+  for (const [, stage] of STAGES_BEFORE_INFERENCE) {
+    const refusal = await stage(ctx, deps);
+    if (refusal) return refuse(ctx, deps, refusal);
+  }
+  const marking = mark(ctx, deps);
+  const created = Math.floor(Date.now() / 1000);
+  const id = `chatcmpl-${ctx.requestId}`;
+  const model = ctx.model!.id;
+  const upstreamTimer = deps.metrics.upstreamLatency.startTimer({ model });
+
+  if (!ctx.request!.stream) {
+    let result;
+    try {
+      result = await inferComplete(ctx);
+    } catch (err) {
+      noteUpstreamError(ctx, deps, err);
+      return refuse(ctx, deps, upstreamRefusal(err), err instanceof InferenceError ? err.code : 'unexpected');
+    } finally {
+      upstreamTimer();
+    }
+    const content = result.content === null ? null : marking.prefix + result.content + marking.suffix;
+    const ref = await audit(ctx, deps, { status: 200, answer: content ?? '', finishReason: result.finish_reason });
+    return {
+      kind: 'completed', classification: marking.banner,
+      body: {
+        id, object: 'chat.completion', created, model,
+        choices: [{ index: 0, message: { role: 'assistant', content, ...(result.tool_calls ? { tool_calls: result.tool_calls } : {}) }, finish_reason: result.finish_reason, logprobs: null }],
+        usage: result.usage,
+        enclave: enclaveInfo(ctx, ref),
+      },
+    };
+  }
+
+  const includeUsage = ctx.request!.stream_options?.include_usage === true;
+  async function* events(): AsyncGenerator<Record<string, unknown>> {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+      ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
+    let answer = '';
+    let finish: BackendChunk['finish_reason'] = 'stop';
+    let usage: BackendChunk['usage'];
+    let first = true;
+    try {
+      yield chunk({ role: 'assistant', content: marking.prefix });
+      answer += marking.prefix;
+      for await (const piece of inferStream(ctx)) {
+        if (first) { upstreamTimer(); first = false; }
+        if (piece.content || piece.tool_calls) {
+          answer += piece.content ?? '';
+          yield chunk({ ...(piece.content ? { content: piece.content } : {}), ...(piece.tool_calls ? { tool_calls: piece.tool_calls } : {}) });
+        }
+        if (piece.finish_reason) finish = piece.finish_reason;
+        if (piece.usage) usage = piece.usage;
+      }
+    } catch (err) {
+      if (first) upstreamTimer();
+      if (ctx.signal.aborted) {
+        await audit(ctx, deps, { status: 499, error: 'client_closed' });
+        return;
+      }
+      noteUpstreamError(ctx, deps, err);
+      const refusal = upstreamRefusal(err);
+      const ref = await audit(ctx, deps, { status: refusal.status, refusal, answer, error: err instanceof InferenceError ? err.code : 'unexpected' });
+      yield errorBody(ctx, refusal, ref);
+      return;
+    }
+    if (marking.suffix) { yield chunk({ content: marking.suffix }); answer += marking.suffix; }
+    const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish });
+    yield { ...chunk({}, finish), enclave: enclaveInfo(ctx, ref) };
+    if (includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } };
+  }
+  return { kind: 'streaming', classification: marking.banner, events: events() };
+}

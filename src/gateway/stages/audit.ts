@@ -1,0 +1,40 @@
+/**
+ * Stage audit: one record per authenticated request: who, which model, the decision and
+ * rule, labels, and digests of prompt and answer (never the text itself).
+ */
+import { sha256Hex } from '../../crypto/index.ts';
+import { formatBanner } from '../../markings/index.ts';
+import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
+
+export interface AuditOutcome {
+  status: number;
+  refusal?: Refusal;
+  answer?: string;
+  finishReason?: string;
+  error?: string;
+}
+
+/** Records the request; resolves with the audit reference once durable. */
+export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: AuditOutcome): Promise<string | undefined> {
+  if (!ctx.principal) return undefined;
+  const prompt = ctx.request ? JSON.stringify(ctx.request.messages) : undefined;
+  const { ref } = await deps.recorder.record({
+    kind: 'request',
+    actor: ctx.principal.id,
+    requestId: ctx.requestId,
+    data: {
+      model: ctx.request?.model,
+      status: outcome.status,
+      decision: ctx.decision?.effect ?? (outcome.refusal ? 'deny' : undefined),
+      rule: outcome.refusal?.rule ?? ctx.decision?.rule,
+      label: ctx.label ? formatBanner(ctx.label) : undefined,
+      citations: ctx.citations.map((c) => c.id),
+      signals: ctx.signals.map((s) => ({ source: s.source, category: s.category, score: s.score, layer: s.layer })),
+      prompt_sha256: prompt ? sha256Hex(prompt) : undefined,
+      answer_sha256: outcome.answer !== undefined ? sha256Hex(outcome.answer) : undefined,
+      finish_reason: outcome.finishReason,
+      error: outcome.error,
+    },
+  });
+  return ref;
+}

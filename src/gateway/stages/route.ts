@@ -1,0 +1,26 @@
+/**
+ * Stage route: the answer's label is the least upper bound of everything going into the
+ * model; it must be one the caller may see, and one the model is accredited for.
+ */
+import { isAccreditedFor } from '../../inference/index.ts';
+import { checkAccess, formatBanner, leastUpperBound } from '../../markings/index.ts';
+import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
+
+export function route(ctx: RequestContext, _deps: GatewayDeps): Refusal | undefined {
+  const label = leastUpperBound(ctx.inputLabels);
+  ctx.label = label;
+  const principal = ctx.principal!;
+  const access = checkAccess({ label: principal.clearance, nationality: principal.nationality }, label);
+  if (!access.allowed) {
+    // Unreachable while retrieval filters correctly; kept as the second check markings.md rule 2 asks for.
+    return { status: 403, type: 'permission_error', code: 'above_clearance', rule: `access.${access.rule}`, message: 'The answer would be above your clearance and was withheld.' };
+  }
+  const model = ctx.model!;
+  if (!isAccreditedFor(model, label)) {
+    return {
+      status: 403, type: 'permission_error', code: 'not_accredited', param: 'model', rule: 'route.accreditation',
+      message: `The request is labelled ${formatBanner(label)}, above what model "${model.id}" is accredited for (${model.accreditedText}); it was not sent.`,
+    };
+  }
+  return undefined;
+}

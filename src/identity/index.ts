@@ -1,0 +1,5 @@
+/** Public surface of the identity part. */
+export { toPrincipal, type Principal } from './principal.ts';
+export { createApiKey, authenticateApiKey, revokeApiKey, parseBearer, API_KEY_PREFIX, type AuthResult } from './api-keys.ts';
+export { bootstrapUsers, type BootstrapUser } from './bootstrap.ts';
+export { IdentityError, type IdentityErrorCode } from './errors.ts';

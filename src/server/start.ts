@@ -1,0 +1,91 @@
+/** Starts a gateway from a validated configuration: store, principals, models, HTTP. */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { randomToken } from '../crypto/index.ts';
+import { createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
+import { bootstrapUsers, createApiKey } from '../identity/index.ts';
+import { createModelRegistry } from '../inference/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { buildApp } from './app.ts';
+import type { EnclaveConfig } from './config.ts';
+
+export interface RunningGateway {
+  /** Base URL clients use, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly deps: GatewayDeps;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where start-up notices (demo keys) are printed. */
+  print?: (line: string) => void;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Until the Merkle audit log is configured, request records go to the store's event table. */
+function createStoreRecorder(store: Store): Recorder {
+  return {
+    async record(event) {
+      const id = `evt_${randomToken(12)}`;
+      await store.events.insertEvent({ id, at: new Date().toISOString(), ...event });
+      return { ref: id };
+    },
+  };
+}
+
+/** Revokes earlier demo keys and prints a fresh one per bootstrap user (demo configuration only). */
+async function printDemoKeys(store: Store, config: EnclaveConfig, print: (line: string) => void): Promise<void> {
+  const now = new Date();
+  print('Demo API keys (new at every start; earlier demo keys are revoked):');
+  for (const u of config.users) {
+    for (const k of await store.identities.listApiKeys(u.id)) {
+      if (k.label === 'demo' && k.revokedAt === null) await store.identities.revokeApiKey(k.id, now.toISOString());
+    }
+    const { key } = await createApiKey(store.identities, u.id, 'demo', now);
+    print(`  ${u.id.padEnd(10)} ${u.clearance.padEnd(28)} ${key}`);
+  }
+}
+
+/** Opens everything the configuration names and listens. */
+export async function startGateway(config: EnclaveConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? pino({ level: config.logging.level, base: { service: 'enclave' } });
+  mkdirSync(resolve(config.data_dir), { recursive: true });
+  const store = await openStore(config.store);
+  let models;
+  try {
+    await bootstrapUsers(store.identities, config.users);
+    models = await createModelRegistry(config.models, options.env ?? process.env);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const deps: GatewayDeps = {
+    store, models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
+    limits: { maxMessages: config.server.max_messages }, banner: 'inline',
+  };
+  const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    await models.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
+  await deps.recorder.record({ kind: 'startup', actor: null, requestId: null, data: { url, store: store.kind, models: models.list().map((m) => m.id) } });
+  if (config.demo.print_keys) await printDemoKeys(store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)));
+  logger.info({ url, store: store.kind, models: models.list().map((m) => `${m.id} (${m.kind}, ${m.accreditedText})`) }, 'enclave listening');
+  return {
+    url, deps,
+    async close() {
+      await app.close();
+      await models.close();
+      await store.close();
+    },
+  };
+}

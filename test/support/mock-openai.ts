@@ -1,0 +1,111 @@
+/**
+ * A real OpenAI-compatible HTTP server on loopback for tests and benchmarks: it counts calls
+ * and can be told to fail, hang or die mid-stream, so the gateway's handling of each is tested
+ * against actual sockets.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type MockBehaviour =
+  | 'ok'
+  | 'tool_call'
+  | 'fail_500'
+  | 'hang'
+  | 'die_mid_stream'
+  | 'stall_mid_stream'
+  | 'reject_400';
+
+export interface MockUpstream {
+  readonly url: string;
+  /** Every chat request body received, in order. */
+  readonly requests: Array<Record<string, unknown>>;
+  calls(): number;
+  /** Behaviour for the next requests; a queue is consumed one per request, then `fallback`. */
+  setBehaviour(queue: MockBehaviour[], fallback?: MockBehaviour): void;
+  close(): Promise<void>;
+}
+
+const ANSWER = 'The quick brown fox jumps over the lazy dog.';
+
+function completion(body: Record<string, unknown>, toolCall: boolean) {
+  const message = toolCall
+    ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"fox"}' } }] }
+    : { role: 'assistant', content: ANSWER };
+  return {
+    id: 'chatcmpl-mock', object: 'chat.completion', created: 1, model: body.model,
+    choices: [{ index: 0, message, finish_reason: toolCall ? 'tool_calls' : 'stop', logprobs: null }],
+    usage: { prompt_tokens: 11, completion_tokens: 9, total_tokens: 20 },
+  };
+}
+
+function sse(res: http.ServerResponse, data: unknown): void {
+  res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+}
+
+/** Starts the mock on 127.0.0.1 with a free port. `words` sets how many chunks a stream has. */
+export async function startMockUpstream(options: { words?: number } = {}): Promise<MockUpstream> {
+  const requests: Array<Record<string, unknown>> = [];
+  let queue: MockBehaviour[] = [];
+  let fallback: MockBehaviour = 'ok';
+  const sockets = new Set<import('node:net').Socket>();
+  const words = ANSWER.split(' ');
+  const streamWords = options.words ? Array.from({ length: options.words }, (_, i) => words[i % words.length]!) : words;
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      requests.push(body);
+      const behaviour = queue.shift() ?? fallback;
+      if (behaviour === 'hang') return; // never answers
+      if (behaviour === 'fail_500') { res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}'); return; }
+      if (behaviour === 'reject_400') { res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad tool schema"}}'); return; }
+      if (!body.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(body, behaviour === 'tool_call')));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model };
+      sse(res, { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+      if (behaviour === 'tool_call') {
+        sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '' } }] }, finish_reason: null }] });
+        sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"q":"fox"}' } }] }, finish_reason: null }] });
+        sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+      } else {
+        streamWords.forEach((w, i) => {
+          if ((behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream') && i === 3) return;
+          if ((behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream') && i > 3) return;
+          sse(res, { ...base, choices: [{ index: 0, delta: { content: i === 0 ? w : ` ${w}` }, finish_reason: null }] });
+        });
+        if (behaviour === 'die_mid_stream') { res.socket?.destroy(); return; }
+        if (behaviour === 'stall_mid_stream') return; // keeps the socket open, sends nothing more
+        sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+      }
+      const so = body.stream_options as { include_usage?: boolean } | undefined;
+      if (so?.include_usage) sse(res, { ...base, choices: [], usage: { prompt_tokens: 11, completion_tokens: streamWords.length, total_tokens: 11 + streamWords.length } });
+      sse(res, '[DONE]');
+      res.end();
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    calls: () => requests.length,
+    setBehaviour(q, fb = 'ok') { queue = [...q]; fallback = fb; },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export const MOCK_ANSWER = ANSWER;
