@@ -1,5 +1,4 @@
 /** The configured models: each a backend plus what it is accredited for and who may use it. */
-import { availableParallelism } from 'node:os';
 import { dominates, formatBanner, parseMarking, type Label } from '../markings/index.ts';
 import { InferenceError } from './errors.ts';
 import { createExtractiveBackend } from './extractive-backend.ts';
@@ -25,6 +24,7 @@ export interface ModelSpec {
   context_size: number;
   threads?: number;
   max_concurrency: number;
+  chat_wrapper?: string;
   description?: string;
 }
 
@@ -64,10 +64,12 @@ async function createBackend(spec: ModelSpec, env: NodeJS.ProcessEnv): Promise<B
     }
     case 'llamacpp': {
       // Loaded lazily: node-llama-cpp is only paid for by deployments that embed a model.
-      const { createLlamaCppBackend } = await import('./llamacpp.ts');
+      const { createLlamaCppBackend, LLAMACPP_CHAT_WRAPPERS } = await import('./llamacpp.ts');
+      const wrapper = LLAMACPP_CHAT_WRAPPERS.find((w) => w === (spec.chat_wrapper ?? 'auto'));
+      if (!wrapper) throw new InferenceError('MODEL_INVALID', `model ${spec.id}: chat_wrapper must be one of ${LLAMACPP_CHAT_WRAPPERS.join(', ')}`);
       return createLlamaCppBackend({
-        id: spec.id, modelPath: spec.model_path!, contextSize: spec.context_size,
-        threads: spec.threads ?? Math.max(1, availableParallelism() - 1), maxConcurrency: spec.max_concurrency,
+        id: spec.id, modelPath: spec.model_path!, contextSize: spec.context_size, chatWrapper: wrapper,
+        ...(spec.threads ? { threads: spec.threads } : {}), maxConcurrency: spec.max_concurrency,
       });
     }
   }

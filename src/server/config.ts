@@ -42,6 +42,8 @@ const modelSchema = z.object({
   context_size: z.number().int().min(256).default(4096),
   threads: z.number().int().positive().optional(),
   max_concurrency: z.number().int().positive().max(64).default(2),
+  /** llamacpp: node-llama-cpp's chat wrapper name (chatML, llama3.1, ...), or auto from the file's template. */
+  chat_wrapper: z.string().regex(/^[A-Za-z0-9.]+$/).default('auto'),
   description: z.string().optional(),
 }).strict().superRefine((m, ctx) => {
   if (m.backend === 'openai' && !m.base_url && !m.base_urls) ctx.addIssue({ code: 'custom', path: ['base_url'], message: 'an openai backend needs base_url (or base_urls)' });

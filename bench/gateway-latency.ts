@@ -1,0 +1,89 @@
+/**
+ * Added latency of Enclave and of Portkey's gateway over calling the mock upstream directly,
+ * on the same requests, at concurrency 1 and 32, non-streaming and streaming.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLoad, type LoadResult } from './load.ts';
+import { startChild, waitForPort, type Child } from './processes.ts';
+
+const NODE = process.execPath;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface LatencyRow {
+  mode: 'non-streaming' | 'streaming';
+  concurrency: number;
+  target: 'direct' | 'enclave' | 'portkey';
+  result: LoadResult;
+  addedP50?: number;
+  addedP99?: number;
+}
+
+export async function benchGatewayLatency(opts: { seconds: number; extraConfig?: string }): Promise<LatencyRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'enclave-bench-'));
+  const children: Child[] = [];
+  try {
+    const mock = await startChild(NODE, ['--import', 'tsx', 'bench/mock-server.ts'], { ready: /(http:\/\/127\.0\.0\.1:\d+\/v1)\n/ });
+    children.push(mock);
+    const mockUrl = mock.match[1]!;
+    const port = await freePort();
+    const config = join(dir, 'enclave.yaml');
+    writeFileSync(config, `server: { host: 127.0.0.1, port: ${port} }
+data_dir: ${join(dir, 'data')}
+logging: { level: info }
+models:
+  - { id: bench, backend: openai, base_url: "${mockUrl}", upstream_model: mock, accredited: "SECRET//NOFORN", retries: 2 }
+users:
+  - { id: bench, name: Bench User, clearance: "SECRET//NOFORN", nationality: USA, roles: [analyst] }
+${opts.extraConfig ?? ''}`);
+    const key = execFileSync(NODE, ['bin/enclave.js', 'keys', 'create', '--user', 'bench', '--config', config], { encoding: 'utf8' }).trim();
+    const enclave = await startChild(NODE, ['bin/enclave.js', 'serve', '--config', config], { ready: /Enclave listening on (\S+)/ });
+    children.push(enclave);
+    const portkeyPort = await freePort();
+    const portkey = await startChild(NODE, ['node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${portkeyPort}`, '--headless'], { ready: /Ready for connections|running at/ });
+    children.push(portkey);
+    await waitForPort(portkeyPort);
+
+    const targets = {
+      direct: { url: `${mockUrl}/chat/completions`, headers: { authorization: 'Bearer mock' } },
+      enclave: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` } },
+      portkey: { url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`, headers: { authorization: 'Bearer mock', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': mockUrl } },
+    } as const;
+    const rows: LatencyRow[] = [];
+    for (const mode of ['non-streaming', 'streaming'] as const) {
+      for (const concurrency of [1, 32]) {
+        const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Summarise the logistics report for the northern depot in two sentences.' }], max_tokens: 64, stream: mode === 'streaming' });
+        const direct = await runLoad({ ...targets.direct, body: body.replace('"bench"', '"mock"'), connections: concurrency, seconds: opts.seconds, warmupSeconds: 1 });
+        rows.push({ mode, concurrency, target: 'direct', result: direct });
+        for (const target of ['enclave', 'portkey'] as const) {
+          const r = await runLoad({ ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds: opts.seconds, warmupSeconds: 1 });
+          rows.push({ mode, concurrency, target, result: r, addedP50: r.p50 - direct.p50, addedP99: r.p99 - direct.p99 });
+        }
+      }
+    }
+    return rows;
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Renders rows as a Markdown table (times in ms). */
+export function formatLatencyTable(rows: readonly LatencyRow[]): string {
+  const f = (n: number | undefined) => (n === undefined ? '' : n.toFixed(3));
+  const lines = ['| mode | concurrency | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    lines.push(`| ${r.mode} | ${r.concurrency} | ${r.target} | ${r.result.rps.toFixed(0)} | ${f(r.result.p50)} | ${f(r.result.p99)} | ${f(r.addedP50)} | ${f(r.addedP99)} | ${r.result.errors + r.result.non2xx} |`);
+  }
+  return lines.join('\n');
+}

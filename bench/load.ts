@@ -1,0 +1,37 @@
+/**
+ * Load generation with autocannon. autocannon's own histogram has 1 ms resolution, too coarse
+ * for a sub-millisecond target, so per-request times (float ms) are collected from its
+ * 'response' events and summarised here.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  non2xx: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `connections` concurrent keep-alive clients for `seconds` against one endpoint. */
+export async function runLoad(opts: { url: string; headers: Record<string, string>; body: string; connections: number; seconds: number; warmupSeconds?: number }): Promise<LoadResult> {
+  const base = { url: opts.url, method: 'POST' as const, headers: { 'content-type': 'application/json', ...opts.headers }, body: opts.body, connections: opts.connections, pipelining: 1 };
+  if (opts.warmupSeconds) await autocannon({ ...base, duration: opts.warmupSeconds });
+  const times: number[] = [];
+  const instance = autocannon({ ...base, duration: opts.seconds });
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => { times.push(responseTime); });
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  return {
+    requests: times.length, errors: result.errors, non2xx: result.non2xx,
+    rps: times.length / opts.seconds,
+    p50: percentile(times, 50), p90: percentile(times, 90), p99: percentile(times, 99),
+  };
+}
