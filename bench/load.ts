@@ -25,9 +25,10 @@ export async function runLoad(opts: { url: string; headers: Record<string, strin
   const base = { url: opts.url, method: 'POST' as const, headers: { 'content-type': 'application/json', ...opts.headers }, body: opts.body, connections: opts.connections, pipelining: 1 };
   if (opts.warmupSeconds) await autocannon({ ...base, duration: opts.warmupSeconds });
   const times: number[] = [];
-  const instance = autocannon({ ...base, duration: opts.seconds });
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => { times.push(responseTime); });
-  const result = await instance;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ ...base, duration: opts.seconds }, (err: unknown, res: autocannon.Result) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => { times.push(responseTime); });
+  });
   times.sort((a, b) => a - b);
   return {
     requests: times.length, errors: result.errors, non2xx: result.non2xx,

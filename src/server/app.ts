@@ -1,5 +1,5 @@
 /** The HTTP server: fastify, the OpenAI-compatible routes, and one error path. */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { randomToken } from '../crypto/index.ts';
 import type { GatewayDeps } from '../gateway/index.ts';
@@ -35,18 +35,20 @@ function httpsOptions(tls: TlsOptions) {
 export function buildApp(deps: GatewayDeps, options: AppOptions): FastifyInstance {
   const base: FastifyServerOptions = {
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Request logging is ours (onResponse below): metadata only, never bodies.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
     genReqId: () => `req_${randomToken(12)}`,
-    // Content is never logged; only these request properties are.
-    requestIdLogLabel: 'requestId',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   };
   const app = (options.tls
     ? Fastify({ ...base, https: httpsOptions(options.tls) } as FastifyServerOptions)
     : Fastify(base)) as unknown as FastifyInstance;
+
+  // The API speaks JSON only; a text/plain body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

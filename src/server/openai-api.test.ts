@@ -145,7 +145,7 @@ models:
         { headers: { 'content-type': 'text/plain', ...auth }, body: 'hello' },
         { headers: { 'content-type': 'application/json', ...auth }, body: '{"__proto__": {"admin": true}, "model": 1}' },
         { headers: { 'content-type': 'application/json' }, body: '{"model":"general","messages":[{"role":"user","content":"x"}]}' },
-        { headers: { 'content-type': 'application/json', authorization: 'Bearer enc_\u0000' }, body: '{}' },
+        { headers: { 'content-type': 'application/json', authorization: 'Bearer enc_%00\'\"; DROP TABLE api_keys;--' }, body: '{}' },
       ];
       const statuses = new Set<number>();
       for (let i = 0; i < 1000; i += 50) {
