@@ -1,7 +1,7 @@
 /** The HTTP server: fastify, the OpenAI-compatible routes, and one error path. */
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { randomToken } from '../crypto/index.ts';
+import { randomId } from '../crypto/index.ts';
 import type { GatewayDeps } from '../gateway/index.ts';
 import { describeHttpError, sendError } from './http-errors.ts';
 import { CLASSIFICATION_HEADER, registerChatRoute } from './routes/chat.ts';
@@ -39,7 +39,7 @@ export function buildApp(deps: GatewayDeps, options: AppOptions): FastifyInstanc
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
-    genReqId: () => `req_${randomToken(12)}`,
+    genReqId: () => randomId('req_'),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   };

@@ -24,7 +24,8 @@ users:
 /** `yaml` is the models (and any other) part of a config; users default to TEST_USERS. */
 export async function startTestGateway(yaml: string, options: { store?: string; logs?: string[] } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-gw-'));
-  const text = `server: { host: 127.0.0.1, port: 0 }\ndata_dir: ${dataDir}\n${options.store ? `store: ${options.store}\n` : ''}${yaml}${yaml.includes('users:') ? '' : TEST_USERS}`;
+  const server = /^server:/m.test(yaml) ? '' : 'server: { host: 127.0.0.1, port: 0 }\n';
+  const text = `${server}data_dir: ${dataDir}\n${options.store ? `store: ${options.store}\n` : ''}${yaml}${yaml.includes('users:') ? '' : TEST_USERS}`;
   const config = parseConfig(text, 'test.yaml', process.env);
   const lines = options.logs;
   const logger = pino({ level: lines ? 'debug' : 'silent' }, { write: (l: string) => { lines?.push(l); } });
