@@ -2,12 +2,14 @@
 import { UsageError } from './args.ts';
 import { keysCommand } from './commands/keys.ts';
 import { markingsCommand } from './commands/markings.ts';
+import { policyCommand } from './commands/policy.ts';
 import { serveCommand } from './commands/serve.ts';
 import { processIO, type CliCommand, type CliIO } from './io.ts';
 
 const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
   serve: { run: serveCommand, help: 'run the gateway (--config F, --port N, --data DIR)' },
   keys: { run: keysCommand, help: 'create, list and revoke API keys' },
+  policy: { run: policyCommand, help: 'test, explain and validate Cedar policies' },
   markings: { run: markingsCommand, help: 'roll up (banner), check access and parse classification markings' },
 };
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../identity/index.ts';
 import type { ContextPortion, ModelEntry, ModelRegistry } from '../inference/index.ts';
 import type { Label } from '../markings/index.ts';
+import type { PolicyEngine } from '../policy/index.ts';
 import type { Store } from '../store/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { ChatRequest } from './schema.ts';
@@ -25,12 +26,18 @@ export interface Signal {
   score: number;
   layer: string;
   rule?: string;
+  /** use_of_force: the request asks the system itself to select or engage targets. */
+  autonomousEngagement?: boolean;
 }
 
 export interface Decision {
   effect: 'allow' | 'deny' | 'hold';
+  /** The first deciding policy id, e.g. `redline.wmd` or `default.analyst_chat`. */
   rule: string;
   reason: string;
+  policyIds: string[];
+  /** E.g. `decision_support`: the answer must be marked as support for a human decision. */
+  obligations: string[];
 }
 
 export interface Citation {
@@ -75,6 +82,7 @@ export interface Retriever {
 
 export interface GatewayDeps {
   store: Store;
+  policy: PolicyEngine;
   retriever?: Retriever;
   /** Inline puts the banner at the top of each answer; header-only leaves the text alone. */
   banner: 'inline' | 'header';

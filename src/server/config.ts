@@ -73,6 +73,8 @@ export const configSchema = z.object({
     trust_proxy: z.boolean().default(false),
   }).strict().default({ host: '127.0.0.1', port: 8080, body_limit: 1_048_576, max_messages: 256, trust_proxy: false }),
   data_dir: z.string().min(1).default('./data'),
+  /** The deployment's own Cedar policies (*.cedar); the red lines ship with the product. */
+  policy_dir: z.string().min(1).optional(),
   store: z.string().min(1).optional(),
   models: z.array(modelSchema).min(1, 'configure at least one model'),
   users: z.array(userSchema).default([]),

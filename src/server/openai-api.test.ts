@@ -180,7 +180,7 @@ models:
       const metrics = await (await fetch(`${gw.url}/metrics`)).text();
       assert.match(metrics, /enclave_requests_total\{route="\/v1\/chat\/completions",status="200"\} \d+/);
       assert.match(metrics, /enclave_request_duration_seconds_bucket/);
-      assert.match(metrics, /enclave_decisions_total\{effect="allow",rule="default.allow"\} \d+/);
+      assert.match(metrics, /enclave_decisions_total\{effect="allow",rule="default.analyst_chat"\} \d+/);
     });
     it('answers unknown URLs with an OpenAI-shaped 404', async () => {
       const res = await fetch(`${gw.url}/v1/nope`);

@@ -6,6 +6,7 @@ import { randomToken } from '../crypto/index.ts';
 import { createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
 import { bootstrapUsers, createApiKey } from '../identity/index.ts';
 import { createModelRegistry } from '../inference/index.ts';
+import { createPolicyEngine } from '../policy/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 import type { EnclaveConfig } from './config.ts';
@@ -54,7 +55,10 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   mkdirSync(resolve(config.data_dir), { recursive: true });
   const store = await openStore(config.store);
   let models;
+  let policy;
   try {
+    // A bad policy stops the start-up with Cedar's own error.
+    policy = await createPolicyEngine(config.policy_dir ? { policyDir: config.policy_dir } : {});
     await bootstrapUsers(store.identities, config.users);
     models = await createModelRegistry(config.models, options.env ?? process.env);
   } catch (err) {
@@ -62,7 +66,7 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     throw err;
   }
   const deps: GatewayDeps = {
-    store, models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
+    store, policy, models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
     limits: { maxMessages: config.server.max_messages }, banner: 'inline',
   };
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });

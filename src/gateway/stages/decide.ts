@@ -1,33 +1,36 @@
 /**
- * Stage decide: turns signals into allow, deny or hold. Until the policy engine is
- * configured, each red-line category gets the default decision of design.md.
+ * Stage decide: the policy engine turns the principal, the model, the guards' signals and the
+ * request's label into allow, deny or hold. Red lines are product forbids no deployment permit
+ * can lift; an unknown or failing evaluation is a deny (the engine fails closed).
  */
-import type { Decision, GatewayDeps, Refusal, RequestContext } from '../context.ts';
-
-const RED_LINE_DEFAULTS: Record<string, Decision['effect']> = {
-  mass_surveillance: 'deny',
-  wmd: 'deny',
-  prompt_injection: 'deny',
-  use_of_force: 'hold',
-};
+import { leastUpperBound } from '../../markings/index.ts';
+import type { PolicySignal } from '../../policy/index.ts';
+import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
+import { toPolicyLabel, toPolicyModel, toPolicyPrincipal } from '../policy-input.ts';
 
 export function decide(ctx: RequestContext, deps: GatewayDeps): Refusal | undefined {
-  let decision: Decision = { effect: 'allow', rule: 'default.allow', reason: 'no guard signal and no policy forbids it' };
-  for (const s of ctx.signals) {
-    const effect = RED_LINE_DEFAULTS[s.category];
-    if (!effect) continue;
-    if (effect === 'deny' || decision.effect === 'allow') {
-      decision = { effect, rule: `redline.${s.category}`, reason: `the ${s.category.replace('_', ' ')} red line (${s.layer})` };
-    }
-    if (effect === 'deny') break;
+  const principal = ctx.principal!;
+  const signals: PolicySignal[] = ctx.signals.map((s) => ({
+    category: s.category as PolicySignal['category'], score: s.score,
+    ...(s.autonomousEngagement ? { autonomous_engagement: true } : {}),
+  }));
+  const result = deps.policy.decide({
+    principal: toPolicyPrincipal(principal),
+    action: 'chat',
+    resource: toPolicyModel(ctx.model!, principal.nationality),
+    context: { signals, label: toPolicyLabel(leastUpperBound(ctx.inputLabels), principal.nationality) },
+  });
+  const rule = result.policyIds[0] ?? 'policy.unknown';
+  const reason = result.reasons[0] ?? 'no reason given';
+  ctx.decision = { effect: result.effect, rule, reason, policyIds: result.policyIds, obligations: result.obligations };
+  deps.metrics.decisions.inc({ effect: result.effect, rule });
+  if (result.effect === 'allow') return undefined;
+  if (result.effect === 'hold') {
+    return { status: 403, type: 'permission_error', code: 'approval_required', rule, message: `Held: ${reason}. Chat requests cannot wait for approval; submit the action through /v1/actions.` };
   }
-  ctx.decision = decision;
-  deps.metrics.decisions.inc({ effect: decision.effect, rule: decision.rule });
-  if (decision.effect === 'allow') return undefined;
+  const redLine = /^redline\.(.+)$/.exec(rule);
   return {
-    status: 403, type: 'permission_error', code: decision.rule.replace(/^redline\./, ''), rule: decision.rule,
-    message: decision.effect === 'deny'
-      ? `Refused: this request crosses ${decision.reason}. It cannot be allowed by configuration.`
-      : `Held: this request needs a named human's approval under ${decision.reason}.`,
+    status: 403, type: 'permission_error', code: redLine ? redLine[1]! : 'policy_denied', rule,
+    message: redLine ? `Refused: ${reason}. This red line cannot be lifted by configuration.` : `Refused by policy ${rule}: ${reason}.`,
   };
 }

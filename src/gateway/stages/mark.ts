@@ -16,10 +16,12 @@ export interface Marking {
 
 export function mark(ctx: RequestContext, deps: GatewayDeps): Marking {
   const banner = formatBanner(ctx.label!);
+  const support = ctx.decision?.obligations.includes('decision_support')
+    ? 'DECISION SUPPORT ONLY: this answer informs a human commander, who decides. It authorises nothing.\n\n' : '';
   const sources = ctx.citations.length === 0 ? '' :
     '\n\nSources:\n' + ctx.citations.map((c) => `[${c.id}] ${c.portionMark} ${c.title}`).join('\n');
-  if (deps.banner === 'header') return { banner, prefix: '', suffix: sources };
-  return { banner, prefix: `${banner}\n\n`, suffix: `${sources}\n\n${banner}` };
+  if (deps.banner === 'header') return { banner, prefix: support, suffix: sources };
+  return { banner, prefix: `${banner}\n\n${support}`, suffix: `${sources}\n\n${banner}` };
 }
 
 /** The `enclave` object attached to every answer and error. */
@@ -28,7 +30,7 @@ export function enclaveInfo(ctx: RequestContext, auditRef: string | undefined): 
     request_id: ctx.requestId,
     classification: ctx.label ? formatBanner(ctx.label) : undefined,
     citations: ctx.citations,
-    decision: ctx.decision ? { effect: ctx.decision.effect, rule: ctx.decision.rule } : undefined,
+    decision: ctx.decision ? { effect: ctx.decision.effect, rule: ctx.decision.rule, policy_ids: ctx.decision.policyIds, obligations: ctx.decision.obligations } : undefined,
     ...(auditRef ? { audit_ref: auditRef } : {}),
   };
 }
