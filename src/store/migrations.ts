@@ -8,6 +8,7 @@ import { AUDIT_MIGRATIONS } from './schema/audit.ts';
 import { CORPUS_MIGRATIONS } from './schema/corpus.ts';
 import { EVENT_MIGRATIONS } from './schema/events.ts';
 import { IDENTITY_MIGRATIONS } from './schema/identities.ts';
+import { SESSION_MIGRATIONS } from './schema/sessions.ts';
 
 export interface Migration {
   version: number;
@@ -17,5 +18,5 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  ...IDENTITY_MIGRATIONS, ...EVENT_MIGRATIONS, ...CORPUS_MIGRATIONS, ...AUDIT_MIGRATIONS, ...APPROVAL_MIGRATIONS,
+  ...IDENTITY_MIGRATIONS, ...EVENT_MIGRATIONS, ...CORPUS_MIGRATIONS, ...AUDIT_MIGRATIONS, ...APPROVAL_MIGRATIONS, ...SESSION_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);

@@ -3,6 +3,7 @@ import { authenticateApiKey, parseBearer } from '../../identity/index.ts';
 import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
 
 export async function identify(ctx: RequestContext, deps: GatewayDeps): Promise<Refusal | undefined> {
+  if (ctx.principal) return undefined;
   const result = await authenticateApiKey(deps.store.identities, parseBearer(ctx.authorization));
   if (result.ok) {
     ctx.principal = result.principal;
