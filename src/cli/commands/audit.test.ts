@@ -3,16 +3,35 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCheckpointBody, verifyConsistency, verifyInclusion } from '../../audit/index.ts';
-import { openFileLog, sampleRecord, tempDir } from '../../audit/test-support.ts';
-import { fromBase64, parseSignedNote } from '../../crypto/index.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { AuditLog, checkpointKeysFromRing, createExportStore, parseCheckpointBody, verifyConsistency, verifyInclusion } from '../../audit/index.ts';
+import { createKeyRing, fromBase64, parseSignedNote } from '../../crypto/index.ts';
 import { UsageError } from '../args.ts';
 import { bufferIO } from '../io.ts';
 import { auditCommand, createAuditCommand } from './audit.ts';
 
-let tmp: { dir: string; cleanup: () => Promise<void> };
-const logDir = () => join(tmp.dir, 'log');
-const command = createAuditCommand({ openAuditLog: async () => (await openFileLog(logDir())).log, actor: 'auditor-1' });
+const ORIGIN = 'audit.test.invalid/enclave';
+const ring = createKeyRing();
+let tmp: string;
+const logDir = () => join(tmp, 'log');
+
+/** What the lead's wiring does with the deployment's store; here, a file-backed one. */
+async function openAuditLog(): Promise<AuditLog> {
+  const store = await createExportStore(logDir(), { origin: ORIGIN });
+  return AuditLog.open({ store, origin: ORIGIN, keys: checkpointKeysFromRing(ORIGIN, ring), checkpointIntervalMs: 0, closeStore: () => store.close() });
+}
+
+const command = createAuditCommand({ openAuditLog, actor: 'auditor-1' });
+
+function record(i: number) {
+  return {
+    kind: 'request',
+    actor: `user-${i % 5}`,
+    decision: i % 4 === 0 ? 'deny' : 'allow',
+    time: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+  };
+}
 
 async function run(cmd: typeof command, ...argv: string[]) {
   const io = bufferIO();
@@ -24,12 +43,12 @@ const rootOf = (note: string) => parseCheckpointBody(parseSignedNote(note).text)
 
 describe('enclave audit', () => {
   before(async () => {
-    tmp = await tempDir();
-    const { log } = await openFileLog(logDir());
-    await Promise.all(Array.from({ length: 25 }, (_, i) => log.append(sampleRecord(i))));
+    tmp = await mkdtemp(join(tmpdir(), 'enclave-cli-audit-'));
+    const log = await openAuditLog();
+    await Promise.all(Array.from({ length: 25 }, (_, i) => log.append(record(i))));
     await log.close({ checkpoint: false });
   });
-  after(() => tmp.cleanup());
+  after(() => rm(tmp, { recursive: true, force: true }));
 
   it('checkpoint: signs and prints the checkpoint note', async () => {
     const r = await run(command, 'checkpoint');
@@ -66,8 +85,8 @@ describe('enclave audit', () => {
   });
 
   describe('export and verify', () => {
-    const exportDir = () => join(tmp.dir, 'bundle');
-    const keysFile = () => join(tmp.dir, 'pubkeys.txt');
+    const exportDir = () => join(tmp, 'bundle');
+    const keysFile = () => join(tmp, 'pubkeys.txt');
 
     before(async () => {
       const r = await run(command, 'export', exportDir());
