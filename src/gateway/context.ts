@@ -4,6 +4,7 @@ import type { Principal } from '../identity/index.ts';
 import type { ContextPortion, ModelEntry, ModelRegistry } from '../inference/index.ts';
 import type { Label } from '../markings/index.ts';
 import type { PolicyEngine } from '../policy/index.ts';
+import type { DecisionCache } from './decision-cache.ts';
 import type { Store } from '../store/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { ChatRequest } from './schema.ts';
@@ -83,6 +84,8 @@ export interface Retriever {
 export interface GatewayDeps {
   store: Store;
   policy: PolicyEngine;
+  /** The policy engine behind a memo of identical requests (see decision-cache.ts). */
+  decisions: DecisionCache;
   retriever?: Retriever;
   /** Inline puts the banner at the top of each answer; header-only leaves the text alone. */
   banner: 'inline' | 'header';

@@ -5,3 +5,4 @@ export { identify } from './stages/identify.ts';
 export { createMetrics, type GatewayMetrics } from './metrics.ts';
 export { renderContext } from './stages/infer.ts';
 export type { GatewayDeps, RequestContext, Refusal, Recorder, Retriever, RetrievedPortion, Decision, Signal, Citation } from './context.ts';
+export { createDecisionCache, type DecisionCache } from './decision-cache.ts';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { randomToken } from '../crypto/index.ts';
-import { createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
+import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
 import { bootstrapUsers, createApiKey } from '../identity/index.ts';
 import { createModelRegistry } from '../inference/index.ts';
 import { createPolicyEngine } from '../policy/index.ts';
@@ -66,7 +66,7 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     throw err;
   }
   const deps: GatewayDeps = {
-    store, policy, models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
+    store, policy, decisions: createDecisionCache(policy), models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
     limits: { maxMessages: config.server.max_messages }, banner: 'inline',
   };
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });

@@ -14,7 +14,7 @@ export function decide(ctx: RequestContext, deps: GatewayDeps): Refusal | undefi
     category: s.category as PolicySignal['category'], score: s.score,
     ...(s.autonomousEngagement ? { autonomous_engagement: true } : {}),
   }));
-  const result = deps.policy.decide({
+  const result = deps.decisions.decide({
     principal: toPolicyPrincipal(principal),
     action: 'chat',
     resource: toPolicyModel(ctx.model!, principal.nationality),
