@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
+import { AUDIT_CONFIG_DEFAULTS, auditConfigSchema } from './audit-setup.ts';
 import { ServerError } from './errors.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -81,6 +82,15 @@ export const configSchema = z.object({
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict()
     .default({ level: 'info' }),
   demo: z.object({ print_keys: z.boolean().default(false) }).strict().default({ print_keys: false }),
+  corpus: z.object({
+    /** Files or folders ingested at every start (replace-by-id, so restarts are idempotent). */
+    ingest_on_start: z.array(z.string().min(1)).default([]),
+    /** Portions placed in a retrieval model's context per request. */
+    top_k: z.number().int().min(1).max(50).default(6),
+  }).strict().default({ ingest_on_start: [], top_k: 6 }),
+  /** Inline puts the banner line at the top and bottom of each answer; header leaves the text alone. */
+  banner: z.enum(['inline', 'header']).default('inline'),
+  audit: auditConfigSchema.default(AUDIT_CONFIG_DEFAULTS),
 }).strict().superRefine((c, ctx) => {
   const dup = (ids: string[], path: string) => ids.forEach((id, i) => {
     if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${id}"` });

@@ -7,6 +7,7 @@ import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } f
 import { bootstrapUsers, createApiKey } from '../identity/index.ts';
 import { createModelRegistry } from '../inference/index.ts';
 import { createPolicyEngine } from '../policy/index.ts';
+import { createRetriever, ingestPaths } from '../retrieval/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 import type { EnclaveConfig } from './config.ts';
@@ -60,6 +61,11 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     // A bad policy stops the start-up with Cedar's own error.
     policy = await createPolicyEngine(config.policy_dir ? { policyDir: config.policy_dir } : {});
     await bootstrapUsers(store.identities, config.users);
+    if (config.corpus.ingest_on_start.length > 0) {
+      const report = await ingestPaths(store.corpus, config.corpus.ingest_on_start);
+      for (const p of report.problems) logger.warn({ file: p.file, line: p.line, problem: p.message }, 'corpus file rejected');
+      logger.info({ documents: report.documents, portions: report.portions, ms: Math.round(report.elapsedMs) }, 'corpus ingested');
+    }
     models = await createModelRegistry(config.models, options.env ?? process.env);
   } catch (err) {
     await store.close();
@@ -67,7 +73,8 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   }
   const deps: GatewayDeps = {
     store, policy, decisions: createDecisionCache(policy), models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
-    limits: { maxMessages: config.server.max_messages }, banner: 'inline',
+    limits: { maxMessages: config.server.max_messages }, banner: config.banner,
+    retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
   try {

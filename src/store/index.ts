@@ -4,3 +4,6 @@ export { openSqliteStore } from './sqlite.ts';
 export { openPostgresStore } from './postgres.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export type { Store, StoreKind, IdentityStore, EventStore, UserRecord, ApiKeyRecord, EventRecord } from './types.ts';
+export type * from './corpus-types.ts';
+export { createSqliteCorpusStore } from './corpus-sqlite.ts';
+export { createPostgresCorpusStore } from './corpus-postgres.ts';

@@ -1,5 +1,6 @@
 /** The server store: PostgreSQL through `postgres`, shared by several gateway replicas. */
 import postgres from 'postgres';
+import { createPostgresCorpusStore } from './corpus-postgres.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -120,6 +121,7 @@ export async function openPostgresStore(url: string, options: { maxConnections?:
     sql,
     identities: createIdentities(sql),
     events: createEvents(sql),
+    corpus: createPostgresCorpusStore(sql),
     async ping() { await sql`SELECT 1`; },
     async close() { await sql.end({ timeout: 5 }); },
   };

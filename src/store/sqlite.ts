@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createSqliteCorpusStore } from './corpus-sqlite.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -122,6 +123,7 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
     db,
     identities: createIdentities(db),
     events: createEvents(db),
+    corpus: createSqliteCorpusStore(db),
     async ping() { db.prepare('SELECT 1').get(); },
     async close() { db.close(); },
   };

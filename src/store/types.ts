@@ -1,4 +1,5 @@
 /** Records and per-concern storage interfaces; every implementation passes store.case.test.ts. */
+import type { CorpusStore } from './corpus-types.ts';
 
 /** A bootstrap or managed principal, as stored. The clearance is kept as its marking text. */
 export interface UserRecord {
@@ -51,11 +52,14 @@ export interface EventStore {
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+
 /** One opened store: a handle per concern, sharing one connection (pool). */
 export interface Store {
   readonly kind: StoreKind;
   readonly identities: IdentityStore;
   readonly events: EventStore;
+  /** The classified corpus: portions with label columns and a full-text index. */
+  readonly corpus: CorpusStore;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
