@@ -87,6 +87,8 @@ export interface GatewayDeps {
   /** The policy engine behind a memo of identical requests (see decision-cache.ts). */
   decisions: DecisionCache;
   retriever?: Retriever;
+  /** Masks U.S.-person identities in text shown outside a model answer (search snippets). */
+  maskText?: (text: string, usPersons: readonly string[]) => string;
   /** Inline puts the banner at the top of each answer; header-only leaves the text alone. */
   banner: 'inline' | 'header';
   models: ModelRegistry;

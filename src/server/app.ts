@@ -5,6 +5,7 @@ import { randomId } from '../crypto/index.ts';
 import type { GatewayDeps } from '../gateway/index.ts';
 import { describeHttpError, sendError } from './http-errors.ts';
 import { CLASSIFICATION_HEADER, registerChatRoute } from './routes/chat.ts';
+import { registerCorpusRoutes } from './routes/corpus.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerModelRoutes } from './routes/models.ts';
 
@@ -72,5 +73,6 @@ export function buildApp(deps: GatewayDeps, options: AppOptions): FastifyInstanc
   registerHealthRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerChatRoute(app, deps);
+  registerCorpusRoutes(app, deps);
   return app;
 }

@@ -1,0 +1,116 @@
+/**
+ * A gateway process killed (SIGKILL) while a request is pending loses nothing: the restarted
+ * process shows the request and its first approval, and the second approval executes it once.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyReceipt, type ReceiptPublicKeys } from '../../approvals/index.ts';
+import {
+  call, enrollForTest, startApprovalsGateway, testTools, totpAt, type ApprovalsGatewayOptions,
+} from '../../../test/support/approvals.ts';
+import { startMockTool, type MockTool } from '../../../test/support/mock-tool.ts';
+import { createTestDatabase, postgresServerUrl } from '../../../test/support/postgres.ts';
+
+const SCRIPT = join(import.meta.dirname, '../../../test/support/approvals.ts');
+const STRIKE = { target: 'EF9012', rounds: 3 };
+
+/** Starts the gateway in its own process; resolves once it listens. */
+function spawnGateway(spec: ApprovalsGatewayOptions): Promise<{ proc: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+      env: { ...process.env, ENCLAVE_APPROVALS_CHILD: JSON.stringify(spec) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1]! });
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code, signal) => reject(new Error(`gateway exited (${code ?? signal}): ${out}`)));
+  });
+}
+
+function kill(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGKILL');
+  });
+}
+
+const backends = [
+  { name: 'sqlite', open: async (dir: string) => ({ url: `sqlite:${join(dir, 'enclave.db')}`, drop: async () => {} }) },
+  {
+    name: 'postgres',
+    async open() {
+      const server = postgresServerUrl();
+      return server ? createTestDatabase(server) : undefined;
+    },
+  },
+];
+
+// The two backends run side by side: most of the time is child processes starting.
+describe('crash and restart', { concurrency: true }, () => {
+  for (const backend of backends) {
+    describe(`with a pending request: ${backend.name}`, () => {
+      let dir: string;
+      let db: { url: string; drop(): Promise<void> } | undefined;
+      let tool: MockTool;
+      const children: ChildProcess[] = [];
+
+      before(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'enclave-approvals-crash-'));
+        db = await backend.open(dir);
+        if (db) tool = await startMockTool();
+      });
+      after(async () => {
+        await Promise.all(children.map(kill));
+        await tool?.close();
+        await db?.drop();
+        rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('keeps the request and its approvals, and executes it once after the restart', async (t) => {
+        if (!db) return t.skip('PostgreSQL is not installed');
+        // Users, keys and TOTP enrolments, written by a gateway that is then shut down.
+        const setup = await startApprovalsGateway({ storeUrl: db.url, dataDir: dir, tools: testTools(tool.endpoint) });
+        const secrets = { carol: await enrollForTest(setup, dir, 'carol'), dave: await enrollForTest(setup, dir, 'dave') };
+        const keys = setup.keys;
+        await setup.close();
+        const spec: ApprovalsGatewayOptions = { storeUrl: db.url, dataDir: dir, tools: testTools(tool.endpoint), keys };
+
+        const first = await spawnGateway(spec);
+        children.push(first.proc);
+        const held = await call(`${first.url}/v1/actions`, keys.alice, 'POST', { tool: 'strike', arguments: STRIKE, justification: 'crash test' });
+        assert.equal(held.status, 202);
+        const id = held.body.id as string;
+        const one = await call(`${first.url}/v1/approvals/${id}/approve`, keys.carol, 'POST', { totp: await totpAt(secrets.carol, new Date()), reason: 'first' });
+        assert.equal(one.status, 200);
+        await kill(first.proc);
+
+        const second = await spawnGateway(spec);
+        children.push(second.proc);
+        const after = await call(`${second.url}/v1/approvals/${id}`, keys.alice, 'GET');
+        assert.equal(after.body.status, 'pending');
+        assert.deepEqual(after.body.approvals.map((a: { approver: string }) => a.approver), ['carol']);
+        assert.deepEqual(after.body.arguments, STRIKE);
+        assert.equal(tool.calls(), 0);
+
+        const two = await call(`${second.url}/v1/approvals/${id}/approve`, keys.dave, 'POST', { totp: await totpAt(secrets.dave, new Date()), reason: 'second' });
+        assert.equal(two.status, 200, JSON.stringify(two.body));
+        assert.equal(two.body.status, 'executed');
+        assert.equal(tool.calls(), 1);
+        const jwks = (await call(`${second.url}/v1/receipts/keys`, undefined, 'GET')).body as ReceiptPublicKeys;
+        const receipt = await verifyReceipt(tool.received[0]!.receipt, { publicKeys: jwks, tool: 'strike', arguments: STRIKE, minApprovers: 2 });
+        assert.ok(receipt.valid, 'the restarted gateway signs with the same key');
+        assert.deepEqual(receipt.claims.approvers, ['carol', 'dave']);
+      });
+    });
+  }
+});

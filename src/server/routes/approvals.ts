@@ -1,0 +1,155 @@
+/**
+ * /v1/approvals: approvers list, read, approve and reject held requests; requesters long-poll
+ * one until it settles. /v1/receipts/keys publishes the keys tools verify receipts with.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { APPROVAL_STATUSES, toApprovalView, type ApprovalRecord, type ApprovalService } from '../../approvals/index.ts';
+import { authenticateApiKey, parseBearer, type Principal } from '../../identity/index.ts';
+import type { IdentityStore } from '../../store/index.ts';
+
+export interface ApprovalRouteDeps {
+  approvals: ApprovalService;
+  identities: IdentityStore;
+}
+
+export interface ApiError {
+  status: number;
+  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'server_error';
+  code: string;
+  message: string;
+  param?: string | null;
+  rule: string;
+  /** More `enclave` members: audit_ref, approval_id, policy_ids. */
+  enclave?: Record<string, unknown>;
+}
+
+/** Sends an OpenAI-shaped error: `{error:{message,type,code,param,enclave:{request_id,rule,...}}}`. */
+export function sendApiError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
+  return reply.code(e.status).type('application/json').send({
+    error: { message: e.message, type: e.type, code: e.code, param: e.param ?? null, enclave: { request_id: request.id, rule: e.rule, ...e.enclave } },
+  });
+}
+
+/** The caller, or undefined after a 401 was sent (one answer for every failure, as in the pipeline). */
+export async function authenticate(request: FastifyRequest, reply: FastifyReply, identities: IdentityStore): Promise<Principal | undefined> {
+  const result = await authenticateApiKey(identities, parseBearer(request.headers.authorization));
+  if (result.ok) return result.principal;
+  await sendApiError(request, reply, {
+    status: 401, type: 'authentication_error', code: 'invalid_api_key', rule: 'auth.api_key',
+    message: result.reason === 'missing' ? 'No API key provided. Send it as "Authorization: Bearer enc_...".' : 'Incorrect, revoked or malformed API key.',
+  });
+  return undefined;
+}
+
+/** Parses outside input with zod; on failure sends a 400 naming the first bad field. */
+export async function parseInput<T>(request: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>, value: unknown, where: string): Promise<T | undefined> {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue?.path.map(String).join('.') || null;
+  await sendApiError(request, reply, {
+    status: 400, type: 'invalid_request_error', code: 'invalid_request', param, rule: `http.invalid_${where}`,
+    message: `${where}${param ? `.${param}` : ''}: ${issue?.message ?? 'invalid'}`,
+  });
+  return undefined;
+}
+
+export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendApiError(request, reply, { status: 404, type: 'not_found_error', code: 'approval_not_found', rule: 'approval.not_found', message: 'No such approval request, or you may not see it.' });
+}
+
+/** The approval body with the request's id and audit reference. */
+export function approvalBody(request: FastifyRequest, record: ApprovalRecord, auditRef?: string): Record<string, unknown> {
+  return { ...toApprovalView(record), enclave: { request_id: request.id, ...(auditRef ? { audit_ref: auditRef } : {}) } };
+}
+
+const ID = z.object({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{1,64}$/) });
+const INT = (max: number) => z.string().regex(/^\d{1,6}$/, 'a whole number').transform(Number).pipe(z.number().int().min(0).max(max));
+const listQuery = z.strictObject({
+  status: z.enum(APPROVAL_STATUSES).optional(),
+  kind: z.enum(['action', 'unmask']).optional(),
+  before: z.iso.datetime().optional(),
+  limit: INT(200).pipe(z.number().min(1)).optional(),
+});
+const getQuery = z.strictObject({ wait: INT(3600).optional() });
+const approveBody = z.strictObject({
+  reason: z.string().max(4000).default(''),
+  totp: z.string().regex(/^[0-9]{6}$/, 'a 6-digit code').optional(),
+});
+const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'say why').max(4000) });
+
+/** Registers the approval routes and ties the service's sweeper to the app's lifetime. */
+export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
+  const { approvals, identities } = deps;
+  app.addHook('onReady', async () => approvals.start());
+  // Releases long polls first, so closing does not wait out their timeouts.
+  app.addHook('preClose', async () => approvals.close());
+
+  app.get('/v1/receipts/keys', async (_request, reply) => reply.header('cache-control', 'max-age=300').send(approvals.signer.jwks()));
+
+  app.get('/v1/approvals', async (request, reply) => {
+    const principal = await authenticate(request, reply, identities);
+    if (!principal) return reply;
+    const q = await parseInput(request, reply, listQuery, request.query, 'query');
+    if (!q) return reply;
+    const records = await approvals.list(principal, {
+      ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}),
+      ...(q.before ? { before: new Date(q.before).toISOString() } : {}), limit: q.limit ?? 50,
+    });
+    return reply.send({ object: 'list', data: records.map(toApprovalView) });
+  });
+
+  app.get('/v1/approvals/:id', async (request, reply) => {
+    const principal = await authenticate(request, reply, identities);
+    if (!principal) return reply;
+    const params = ID.safeParse(request.params);
+    if (!params.success) return notFound(request, reply);
+    const q = await parseInput(request, reply, getQuery, request.query, 'query');
+    if (!q) return reply;
+    const wait = Math.min(q.wait ?? 0, approvals.settings.max_wait_seconds);
+    const abort = new AbortController();
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+    const record = wait > 0
+      ? await approvals.wait(principal, params.data.id, wait, abort.signal)
+      : await approvals.get(principal, params.data.id);
+    if (!record) return notFound(request, reply);
+    return reply.send(approvalBody(request, record));
+  });
+
+  app.post('/v1/approvals/:id/approve', async (request, reply) => {
+    const principal = await authenticate(request, reply, identities);
+    if (!principal) return reply;
+    const params = ID.safeParse(request.params);
+    if (!params.success) return notFound(request, reply);
+    const body = await parseInput(request, reply, approveBody, request.body, 'body');
+    if (!body) return reply;
+    const outcome = await approvals.approve(principal, params.data.id, { reason: body.reason, ...(body.totp ? { totp: body.totp } : {}), requestId: request.id });
+    if (outcome.kind === 'not_found') return notFound(request, reply);
+    if (outcome.kind === 'refused') {
+      return sendApiError(request, reply, {
+        status: outcome.status, type: outcome.status === 409 ? 'invalid_request_error' : 'permission_error', code: outcome.code, rule: outcome.rule,
+        message: outcome.message, param: outcome.code.startsWith('totp_') ? 'totp' : null, enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
+      });
+    }
+    return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
+  });
+
+  app.post('/v1/approvals/:id/reject', async (request, reply) => {
+    const principal = await authenticate(request, reply, identities);
+    if (!principal) return reply;
+    const params = ID.safeParse(request.params);
+    if (!params.success) return notFound(request, reply);
+    const body = await parseInput(request, reply, rejectBody, request.body, 'body');
+    if (!body) return reply;
+    const outcome = await approvals.reject(principal, params.data.id, { reason: body.reason, requestId: request.id });
+    if (outcome.kind === 'not_found') return notFound(request, reply);
+    if (outcome.kind === 'refused') {
+      return sendApiError(request, reply, {
+        status: outcome.status, type: 'invalid_request_error', code: outcome.code, rule: outcome.rule, message: outcome.message,
+        enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
+      });
+    }
+    return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
+  });
+}
