@@ -1,5 +1,6 @@
 /** The `enclave` command: dispatches to subcommands and turns errors into exit codes. */
 import { UsageError } from './args.ts';
+import { corpusCommand } from './commands/corpus.ts';
 import { keysCommand } from './commands/keys.ts';
 import { markingsCommand } from './commands/markings.ts';
 import { policyCommand } from './commands/policy.ts';
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
   serve: { run: serveCommand, help: 'run the gateway (--config F, --port N, --data DIR)' },
   keys: { run: keysCommand, help: 'create, list and revoke API keys' },
   policy: { run: policyCommand, help: 'test, explain and validate Cedar policies' },
+  corpus: { run: corpusCommand, help: 'ingest, list and remove corpus documents' },
   markings: { run: markingsCommand, help: 'roll up (banner), check access and parse classification markings' },
 };
 

@@ -91,6 +91,12 @@ function canaries(): Array<{ canary: string; mark: Mark }> {
   return out;
 }
 
+function headersText(headers: { forEach(fn: (value: string, key: string) => void): void }): string {
+  let out = '';
+  headers.forEach((v, k) => { out += `${k}: ${v}\n`; });
+  return out;
+}
+
 const QUESTIONS = [
   'What is the status of the northern depot?',
   'Tell me about the convoy movement plan and readiness.',
@@ -133,8 +139,8 @@ describe('clearance-filtered answers over the demo corpus', () => {
         for await (const chunk of stream) streamed += JSON.stringify(chunk);
 
         const search = await fetch(`${gw.url}/v1/corpus/search?q=${encodeURIComponent(question.slice(0, 200))}`, { headers: { authorization: `Bearer ${gw.keys[user.id]}` } });
-        const searchText = `${JSON.stringify([...search.headers])}${await search.text()}`;
-        const everything = `${JSON.stringify(data)}${JSON.stringify([...response.headers])}${streamed}${searchText}`;
+        const searchText = `${headersText(search.headers)}${await search.text()}`;
+        const everything = `${JSON.stringify(data)}${headersText(response.headers)}${streamed}${searchText}`;
         for (const c of forbidden) assert.ok(!everything.includes(c), `${user.id} must never see ${c}`);
         allowedSeen += allowed.filter((c) => everything.includes(c)).length;
       }

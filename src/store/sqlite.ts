@@ -9,16 +9,22 @@ import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserR
 
 type Row = Record<string, unknown>;
 
-/** Applies every migration newer than the file's `user_version`, each in its own transaction. */
+/**
+ * Applies every migration not yet recorded in schema_migrations, each in its own transaction.
+ * Versions are tracked one by one, not as a high-water mark: concerns own separate version
+ * ranges, so a database may receive a lower-numbered migration after a higher one.
+ */
 function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
+    if (done.has(m.version)) continue;
     try {
       db.transaction(() => {
         db.exec(m.sqlite);
-        db.pragma(`user_version = ${m.version}`);
-      })();
+        record.run(m.version, m.name, new Date().toISOString());
+      }).immediate();
     } catch (err) {
       throw new StoreError('MIGRATION_FAILED', `SQLite migration ${m.version} (${m.name}) failed`, { cause: err });
     }
