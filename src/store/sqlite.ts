@@ -18,10 +18,13 @@ function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     try {
       db.transaction(() => {
+        // Another process may have applied it since we looked; the write lock makes this check exact.
+        if (applied.get(m.version)) return;
         db.exec(m.sqlite);
         record.run(m.version, m.name, new Date().toISOString());
       }).immediate();
