@@ -4,6 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { benchPolicy } from '../src/policy/bench.ts';
+import { benchRetrieval } from '../src/retrieval/bench.ts';
 import { benchGatewayLatency, formatLatencyTable } from './gateway-latency.ts';
 
 const only = process.argv.slice(2);
@@ -20,4 +22,19 @@ if (want('gateway')) {
   const rows = await benchGatewayLatency({ seconds });
   console.log(formatLatencyTable(rows));
   save('gateway', rows);
+}
+
+if (want('policy')) {
+  console.log('\n## Policy decisions (shipped policies + 100 deployment policies)\n');
+  const r = await benchPolicy();
+  console.log(JSON.stringify(r, null, 2));
+  save('policy', r);
+}
+
+if (want('retrieval')) {
+  const sizes = (process.env.BENCH_RETRIEVAL_SIZES ?? '100000,1000000').split(',').map(Number);
+  console.log(`\n## Retrieval: ingest rate and clearance-filtered search (SQLite, ${sizes.join(' and ')} portions)\n`);
+  const r = await benchRetrieval({ sizes, log: (l) => console.log(l) });
+  console.log(JSON.stringify(r, null, 2));
+  save('retrieval', r);
 }
