@@ -83,6 +83,8 @@ export interface Retriever {
 
 export interface GatewayDeps {
   store: Store;
+  /** Verifies OIDC access tokens sent instead of API keys; absent when no provider is configured. */
+  oidc?: { verifyAccessToken(token: string): Promise<Principal | undefined> };
   policy: PolicyEngine;
   /** The policy engine behind a memo of identical requests (see decision-cache.ts). */
   decisions: DecisionCache;

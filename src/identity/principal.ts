@@ -13,7 +13,7 @@ export interface Principal {
   /** ISO 3166 alpha-3; releasability (REL TO) is decided against it. */
   readonly nationality: string;
   readonly roles: readonly string[];
-  readonly auth: { method: 'api_key'; keyId: string };
+  readonly auth: { method: 'api_key'; keyId: string } | { method: 'oidc'; issuer: string; subject: string };
 }
 
 /**

@@ -3,8 +3,7 @@
  * Cedar's cache (one slice per action), and decides each request without parsing anything again.
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256Hex } from '../crypto/index.ts';
 import { compilePolicies, type CompiledPolicy } from './compile.ts';
 import { toCedarRequest, type CedarRequest } from './entities.ts';
 import { PolicyError } from './errors.ts';
@@ -40,7 +39,7 @@ export interface PolicyEngine {
 }
 
 function hashHex(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))));
+  return sha256Hex(JSON.stringify(value));
 }
 
 /**

@@ -1,5 +1,5 @@
 /** A parsed portion: its label, text, U.S. persons and chunks, checked for markings above its own. */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/index.ts';
 import { basename, extname } from 'node:path';
 import { dominates, findMarkings, formatPortion, type Label } from '../markings/index.ts';
 import { chunkText } from './chunk.ts';
@@ -49,9 +49,7 @@ export function documentIdFromPath(path: string): string {
   return stem.slice(0, 128);
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 /** Why a title cannot be shown to every reader of its document (it carries a marking), or null. */
 export function checkTitle(title: string): string | null {

@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { AUDIT_CONFIG_DEFAULTS, auditConfigSchema } from './audit-setup.ts';
+import { consoleConfigSchema } from '../console/index.ts';
+import { oidcConfigSchema } from '../identity/index.ts';
 import { ServerError } from './errors.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -88,6 +90,10 @@ export const configSchema = z.object({
     /** Portions placed in a retrieval model's context per request. */
     top_k: z.number().int().min(1).max(50).default(6),
   }).strict().default({ ingest_on_start: [], top_k: 6 }),
+  /** OpenID Connect provider for console sign-in and for access tokens sent instead of API keys. */
+  oidc: oidcConfigSchema.optional(),
+  /** The web console at /console (needs `oidc`). */
+  console: consoleConfigSchema.optional(),
   /** Inline puts the banner line at the top and bottom of each answer; header leaves the text alone. */
   banner: z.enum(['inline', 'header']).default('inline'),
   audit: auditConfigSchema.default(AUDIT_CONFIG_DEFAULTS),

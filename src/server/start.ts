@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { randomToken } from '../crypto/index.ts';
 import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
-import { bootstrapUsers, createApiKey } from '../identity/index.ts';
+import { registerConsole } from '../console/index.ts';
+import { bootstrapUsers, createApiKey, createOidcVerifier } from '../identity/index.ts';
 import { createModelRegistry } from '../inference/index.ts';
 import { createPolicyEngine } from '../policy/index.ts';
 import { createRetriever, ingestPaths } from '../retrieval/index.ts';
@@ -76,8 +77,17 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     limits: { maxMessages: config.server.max_messages }, banner: config.banner,
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
+  const env = options.env ?? process.env;
+  const oidc = config.oidc ? createOidcVerifier(config.oidc, { env }) : undefined;
+  if (oidc) deps.oidc = oidc;
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
   try {
+    if (oidc && config.console?.enabled !== false) {
+      await registerConsole(app, {
+        gateway: deps, oidc, tls: Boolean(config.server.tls), ...(config.console ? { config: config.console } : {}),
+        corpus: store.corpus, versions: { policy: policy.policyVersion },
+      });
+    }
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
     await models.close();

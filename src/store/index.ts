@@ -7,3 +7,6 @@ export type { Store, StoreKind, IdentityStore, EventStore, UserRecord, ApiKeyRec
 export type * from './corpus-types.ts';
 export { createSqliteCorpusStore } from './corpus-sqlite.ts';
 export { createPostgresCorpusStore } from './corpus-postgres.ts';
+export type * from './sessions-types.ts';
+export { createSqliteSessionStore } from './sessions-sqlite.ts';
+export { createPostgresSessionStore } from './sessions-postgres.ts';

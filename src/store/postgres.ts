@@ -1,6 +1,7 @@
 /** The server store: PostgreSQL through `postgres`, shared by several gateway replicas. */
 import postgres from 'postgres';
 import { createPostgresCorpusStore } from './corpus-postgres.ts';
+import { createPostgresSessionStore } from './sessions-postgres.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -122,6 +123,7 @@ export async function openPostgresStore(url: string, options: { maxConnections?:
     identities: createIdentities(sql),
     events: createEvents(sql),
     corpus: createPostgresCorpusStore(sql),
+    sessions: createPostgresSessionStore(sql),
     async ping() { await sql`SELECT 1`; },
     async close() { await sql.end({ timeout: 5 }); },
   };

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSqliteCorpusStore } from './corpus-sqlite.ts';
+import { createSqliteSessionStore } from './sessions-sqlite.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -133,6 +134,7 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
     identities: createIdentities(db),
     events: createEvents(db),
     corpus: createSqliteCorpusStore(db),
+    sessions: createSqliteSessionStore(db),
     async ping() { db.prepare('SELECT 1').get(); },
     async close() { db.close(); },
   };

@@ -1,5 +1,6 @@
 /** Records and per-concern storage interfaces; every implementation passes store.case.test.ts. */
 import type { CorpusStore } from './corpus-types.ts';
+import type { SessionStore } from './sessions-types.ts';
 
 /** A bootstrap or managed principal, as stored. The clearance is kept as its marking text. */
 export interface UserRecord {
@@ -60,6 +61,8 @@ export interface Store {
   readonly events: EventStore;
   /** The classified corpus: portions with label columns and a full-text index. */
   readonly corpus: CorpusStore;
+  /** Console sessions and pending sign-ins, shared by replicas. */
+  readonly sessions: SessionStore;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

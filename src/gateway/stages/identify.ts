@@ -1,18 +1,33 @@
-/** Stage identify: who is calling. Missing, unknown, revoked and malformed keys all get one 401. */
-import { authenticateApiKey, parseBearer } from '../../identity/index.ts';
+/**
+ * Stage identify: who is calling. An `enc_` bearer is an API key; any other bearer is an OIDC
+ * access token when a provider is configured. Missing, unknown, revoked, expired and malformed
+ * credentials all get one 401 so an attacker learns nothing from the difference.
+ */
+import { API_KEY_PREFIX, authenticateApiKey, parseBearer } from '../../identity/index.ts';
 import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
+
+function unauthenticated(missing: boolean, rule: string): Refusal {
+  return {
+    status: 401, type: 'authentication_error', code: 'invalid_api_key', rule,
+    message: missing
+      ? 'No API key provided. Send it as "Authorization: Bearer enc_..." (or an access token from the identity provider).'
+      : 'Incorrect, revoked, expired or malformed credentials.',
+  };
+}
 
 export async function identify(ctx: RequestContext, deps: GatewayDeps): Promise<Refusal | undefined> {
   if (ctx.principal) return undefined;
-  const result = await authenticateApiKey(deps.store.identities, parseBearer(ctx.authorization));
+  const token = parseBearer(ctx.authorization);
+  if (token && !token.startsWith(API_KEY_PREFIX) && deps.oidc) {
+    const principal = await deps.oidc.verifyAccessToken(token);
+    if (!principal) return unauthenticated(false, 'auth.oidc');
+    ctx.principal = principal;
+    return undefined;
+  }
+  const result = await authenticateApiKey(deps.store.identities, token);
   if (result.ok) {
     ctx.principal = result.principal;
     return undefined;
   }
-  return {
-    status: 401, type: 'authentication_error', code: 'invalid_api_key', rule: 'auth.api_key',
-    message: result.reason === 'missing'
-      ? 'No API key provided. Send it as "Authorization: Bearer enc_...".'
-      : 'Incorrect, revoked or malformed API key.',
-  };
+  return unauthenticated(result.reason === 'missing', 'auth.api_key');
 }

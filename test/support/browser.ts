@@ -1,0 +1,50 @@
+/**
+ * Headless Chromium for the console's end-to-end tests: Debian's chromium package driven by
+ * playwright-core (no downloaded browser). One launch per test file; each user gets a context.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+export const NO_CHROMIUM = 'Chromium not installed: .ci/run installs it (apt package "chromium")';
+
+/** The browser, or undefined when Chromium is not installed here (the caller skips). */
+export async function launchBrowser(): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM_PATH)) return undefined;
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh context (its own cookies) with a desktop viewport. */
+export function newUserContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+}
+
+/**
+ * Opens `path` on the console, is sent to the provider's sign-in page, signs in as `login`,
+ * consents, and waits until the console page has loaded its session.
+ */
+export async function signInInBrowser(page: Page, gatewayUrl: string, login: string, path = '/console/ask'): Promise<void> {
+  await page.goto(`${gatewayUrl}${path}`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('test');
+  await page.locator('button[type="submit"]').click();
+  // The provider asks for consent once per client and user.
+  const consent = page.locator('button:has-text("Continue")');
+  await Promise.race([
+    consent.waitFor({ timeout: 10_000 }).then(() => consent.click()),
+    page.waitForURL(`${gatewayUrl}${path}`, { timeout: 10_000 }),
+  ]);
+  await page.waitForURL(`${gatewayUrl}${path}`, { timeout: 10_000 });
+  await page.locator('#banner-top').waitFor();
+}
+
+/** Saves a full-page PNG under docs/screenshots/ for the README. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
