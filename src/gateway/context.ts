@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../identity/index.ts';
 import type { ContextPortion, ModelEntry, ModelRegistry } from '../inference/index.ts';
 import type { Label } from '../markings/index.ts';
+import type { Guards, IdentifierLists } from '../guards/index.ts';
 import type { PolicyEngine } from '../policy/index.ts';
 import type { DecisionCache } from './decision-cache.ts';
 import type { Store } from '../store/index.ts';
@@ -62,6 +63,10 @@ export interface RequestContext {
   context: ContextPortion[];
   citations: Citation[];
   inputLabels: Label[];
+  /** U.S.-person identities in the context, for the output masker. */
+  usPersons: Set<string>;
+  /** Retrieved portions dropped for hidden instructions (indirect injection), by id. */
+  dropped: Array<{ portionId: string; category: string; score: number }>;
   label?: Label;
 }
 
@@ -73,6 +78,9 @@ export interface Recorder {
 /** A portion retrieval placed in context, with its label. */
 export interface RetrievedPortion extends ContextPortion {
   label: Label;
+  portionId?: string;
+  /** U.S.-person identities tagged in the portion, masked in every answer. */
+  usPersons?: readonly string[];
 }
 
 /** Retrieval as the pipeline sees it; the retrieval part implements it. */
@@ -83,6 +91,12 @@ export interface Retriever {
 
 export interface GatewayDeps {
   store: Store;
+  /** Red-line classifiers and the output guard's masker (see src/guards). */
+  guards: Guards;
+  /** Configured identifiers (names, e-mails, phones, SSNs) masked in every answer. */
+  identifiers?: IdentifierLists;
+  /** Ask the configured judge model about borderline scores. */
+  useJudge?: boolean;
   /** Verifies OIDC access tokens sent instead of API keys; absent when no provider is configured. */
   oidc?: { verifyAccessToken(token: string): Promise<Principal | undefined> };
   policy: PolicyEngine;

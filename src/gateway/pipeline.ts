@@ -6,6 +6,7 @@
  * Each stage is a small function in ./stages; a stage either enriches the context or
  * returns a Refusal, which ends the request with an OpenAI-shaped error and an audit record.
  */
+import { createOutputGuard, type Guards, type GuardSignal, type OutputGuard, type RedLine } from '../guards/index.ts';
 import { InferenceError, type BackendChunk } from '../inference/index.ts';
 import type { GatewayDeps, Refusal, RequestContext } from './context.ts';
 import { audit } from './stages/audit.ts';
@@ -63,6 +64,46 @@ async function refuse(ctx: RequestContext, deps: GatewayDeps, refusal: Refusal, 
   return { kind: 'refused', refusal, error: errorBody(ctx, refusal, ref) };
 }
 
+/**
+ * The output guard for one answer: masks U.S.-person identities (corpus tags and configured
+ * identifiers) and stops the answer on a red line. An answer policy allowed as decision support
+ * may discuss the use of force; it is still stopped on the other red lines.
+ */
+function outputGuard(ctx: RequestContext, deps: GatewayDeps): OutputGuard {
+  const decisionSupport = ctx.decision?.obligations.includes('decision_support') ?? false;
+  const stopOn: RedLine[] = decisionSupport ? ['mass_surveillance', 'wmd'] : ['mass_surveillance', 'use_of_force', 'wmd'];
+  return createOutputGuard({
+    guards: strictOutputGuards(deps.guards), usPersons: [...ctx.usPersons], stopOn,
+    ...(deps.identifiers ? { identifiers: deps.identifiers } : {}),
+  });
+}
+
+/**
+ * Stopping an answer mid-stream is costlier than refusing a request: the caller already passed
+ * the input guards and policy. On output the classifier alone stops an answer only when it is
+ * confident (score >= OUTPUT_STOP_SCORE); a compositional rule hit stops it at any score.
+ * Quoted corpus text about logistics otherwise trips the statistical layer's milder scores.
+ */
+const OUTPUT_STOP_SCORE = 0.8;
+
+function strictOutputGuards(guards: Guards): Guards {
+  return {
+    ...guards,
+    classify(text, options) {
+      const signal = guards.classify(text, options);
+      if (signal.category === 'none' || signal.score >= OUTPUT_STOP_SCORE || signal.evidence.some((e) => e.layer === 'rules')) return signal;
+      return { ...signal, category: 'none', score: 1 - signal.score };
+    },
+  };
+}
+
+function outputRefusal(signal: GuardSignal): Refusal {
+  return {
+    status: 403, type: 'permission_error', code: signal.category, rule: `guard.output.${signal.category}`,
+    message: `The answer was stopped: it crossed the ${signal.category.replaceAll('_', ' ')} red line. Nothing more of it will be sent.`,
+  };
+}
+
 function noteUpstreamError(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
   const code = err instanceof InferenceError ? err.code : 'UNKNOWN';
   deps.metrics.upstreamErrors.inc({ model: ctx.model!.id, code });
@@ -91,7 +132,15 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     } finally {
       upstreamTimer();
     }
-    const content = result.content === null ? null : marking.prefix + result.content + marking.suffix;
+    let content: string | null = null;
+    if (result.content !== null) {
+      const guard = outputGuard(ctx, deps);
+      const first = guard.push(result.content);
+      const last = first.refusal ? first : guard.end();
+      const refusal = first.refusal ?? last.refusal;
+      if (refusal) return refuse(ctx, deps, outputRefusal(refusal));
+      content = marking.prefix + first.emit + last.emit + marking.suffix;
+    }
     const ref = await audit(ctx, deps, { status: 200, answer: content ?? '', finishReason: result.finish_reason });
     return {
       kind: 'completed', classification: marking.banner,
@@ -112,14 +161,24 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     let finish: BackendChunk['finish_reason'] = 'stop';
     let usage: BackendChunk['usage'];
     let first = true;
+    const guard = outputGuard(ctx, deps);
+    const stopped = async function* (signal: GuardSignal) {
+      const refusal = outputRefusal(signal);
+      const ref = await audit(ctx, deps, { status: refusal.status, refusal, answer });
+      yield errorBody(ctx, refusal, ref);
+    };
     try {
       yield chunk({ role: 'assistant', content: marking.prefix });
       answer += marking.prefix;
       for await (const piece of inferStream(ctx)) {
         if (first) { upstreamTimer(); first = false; }
         if (piece.content || piece.tool_calls) {
-          answer += piece.content ?? '';
-          yield chunk({ ...(piece.content ? { content: piece.content } : {}), ...(piece.tool_calls ? { tool_calls: piece.tool_calls } : {}) });
+          const step = piece.content ? guard.push(piece.content) : { emit: '' };
+          if (step.refusal) { yield* stopped(step.refusal); return; }
+          answer += step.emit;
+          if (step.emit || piece.tool_calls) {
+            yield chunk({ ...(step.emit ? { content: step.emit } : {}), ...(piece.tool_calls ? { tool_calls: piece.tool_calls } : {}) });
+          }
         }
         if (piece.finish_reason) finish = piece.finish_reason;
         if (piece.usage) usage = piece.usage;
@@ -136,6 +195,9 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
       yield errorBody(ctx, refusal, ref);
       return;
     }
+    const tail = guard.end();
+    if (tail.refusal) { yield* stopped(tail.refusal); return; }
+    if (tail.emit) { yield chunk({ content: tail.emit }); answer += tail.emit; }
     if (marking.suffix) { yield chunk({ content: marking.suffix }); answer += marking.suffix; }
     const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish });
     yield { ...chunk({}, finish), enclave: enclaveInfo(ctx, ref) };

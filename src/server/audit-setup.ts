@@ -62,6 +62,10 @@ export interface OpenAuditOptions extends AuditKeyOptions {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** Overrides `audit.checkpoint_interval_ms` (the CLI uses 0). */
   checkpointIntervalMs?: number;
+  /** Generate the key ring when there is none (default true; the CLI's readers pass false). */
+  createKeys?: boolean;
+  /** Called by the log's close(), after the final checkpoint (e.g. the CLI closing its store). */
+  closeStore?: () => Promise<void>;
 }
 
 export interface GatewayAudit {
@@ -170,7 +174,7 @@ export async function loadOrCreateKeyRing(config: AuditDeploymentConfig, options
 }
 
 /** The AuditStore for an opened store, chosen by its kind. */
-export function auditStoreOf(store: Store): AuditStore {
+export function auditStoreOf(store: Store): AuditStore & { close?(): Promise<void> } {
   if (store.kind === 'sqlite') {
     const db = (store as { db?: Database.Database }).db;
     if (db) return createSqliteAuditStore(db);
@@ -188,11 +192,18 @@ export function auditStoreOf(store: Store): AuditStore {
 export async function openGatewayAudit(config: AuditDeploymentConfig, store: Store, opts: OpenAuditOptions = {}): Promise<GatewayAudit> {
   const s = settings(config);
   const warn = opts.warn ?? ((m: string) => opts.logger?.warn(m));
-  const { ring, created } = await loadOrCreateKeyRing(config, { ...opts, warn });
+  const loaded = opts.createKeys === false ? await readKeyRing(config, { ...opts, warn }).then((r) => r && { ring: r, created: false }) : await loadOrCreateKeyRing(config, { ...opts, warn });
+  if (!loaded) throw new ServerError('START_FAILED', `no audit key ring at ${keyRingPath(config)}: run \`enclave keys init\` or start the gateway once`);
+  const { ring, created } = loaded;
   if (created) opts.logger?.warn(`generated a new audit key ring at ${keyRingPath(config)}; publish its public keys with \`enclave audit pubkey\``);
   const origin = auditOrigin(config);
+  const auditStore = auditStoreOf(store);
+  const closeStore = async () => {
+    await auditStore.close?.();
+    await opts.closeStore?.();
+  };
   const log = await AuditLog.open({
-    store: auditStoreOf(store),
+    store: auditStore,
     origin,
     keys: checkpointKeysFromRing(origin, ring),
     hashAlgorithm: s.hash,
@@ -200,6 +211,10 @@ export async function openGatewayAudit(config: AuditDeploymentConfig, store: Sto
     checkpointIntervalMs: opts.checkpointIntervalMs ?? s.checkpoint_interval_ms,
     ...(opts.now ? { now: opts.now } : {}),
     onError: (err) => opts.logger?.error({ err }, 'audit checkpoint failed'),
+    closeStore,
+  }).catch(async (err: unknown) => {
+    await auditStore.close?.();
+    throw err;
   });
   return { log, recorder: createAuditRecorder(log), close: () => log.close() };
 }

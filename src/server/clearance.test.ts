@@ -124,23 +124,39 @@ describe('clearance-filtered answers over the demo corpus', () => {
       let seenSomething = false;
       let allowedSeen = 0;
       for (const question of QUESTIONS) {
-        const { data, response } = await client.chat.completions.create({ model: 'analyst', messages: [{ role: 'user', content: question }] }).withResponse();
-        const enclave = (data as unknown as { enclave: { classification: string; citations: Array<{ portionMark: string }> } }).enclave;
-        const marks = enclave.citations.map((c) => parseMark(c.portionMark));
-        for (const m of marks) assert.ok(maySee(user, m), `${user.id} was given a portion marked ${JSON.stringify(m)}`);
-        seenSomething ||= marks.length > 0;
-        const banner = response.headers.get('x-enclave-classification');
-        assert.equal(banner, rollUp(marks), 'the banner is the roll-up of every portion in context');
-        assert.equal(enclave.classification, banner);
-        assert.ok(data.choices[0]!.message.content!.startsWith(`${banner}\n`), 'the answer starts with its banner');
+        const res = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.keys[user.id]}` },
+          body: JSON.stringify({ model: 'analyst', messages: [{ role: 'user', content: question }] }),
+        });
+        const bodyText = await res.text();
+        const responseText = `${headersText(res.headers)}${bodyText}`;
+        if (question.startsWith('Ignore all previous')) {
+          // The injection attempt is refused outright; the refusal must leak nothing either.
+          assert.equal(res.status, 403);
+          assert.equal((JSON.parse(bodyText) as { error: { code: string } }).error.code, 'prompt_injection');
+        } else {
+          assert.equal(res.status, 200, bodyText);
+          const data = JSON.parse(bodyText) as { choices: Array<{ message: { content: string } }>; enclave: { classification: string; citations: Array<{ portionMark: string }> } };
+          const marks = data.enclave.citations.map((c) => parseMark(c.portionMark));
+          for (const m of marks) assert.ok(maySee(user, m), `${user.id} was given a portion marked ${JSON.stringify(m)}`);
+          seenSomething ||= marks.length > 0;
+          const banner = res.headers.get('x-enclave-classification');
+          assert.equal(banner, rollUp(marks), 'the banner is the roll-up of every portion in context');
+          assert.equal(data.enclave.classification, banner);
+          assert.ok(data.choices[0]!.message.content.startsWith(`${banner}\n`), 'the answer starts with its banner');
+        }
 
         let streamed = '';
-        const stream = await client.chat.completions.create({ model: 'analyst', stream: true, messages: [{ role: 'user', content: question }] });
-        for await (const chunk of stream) streamed += JSON.stringify(chunk);
+        try {
+          const stream = await client.chat.completions.create({ model: 'analyst', stream: true, messages: [{ role: 'user', content: question }] });
+          for await (const chunk of stream) streamed += JSON.stringify(chunk);
+        } catch (err) {
+          streamed += JSON.stringify((err as { error?: unknown }).error ?? String(err));
+        }
 
         const search = await fetch(`${gw.url}/v1/corpus/search?q=${encodeURIComponent(question.slice(0, 200))}`, { headers: { authorization: `Bearer ${gw.keys[user.id]}` } });
         const searchText = `${headersText(search.headers)}${await search.text()}`;
-        const everything = `${JSON.stringify(data)}${headersText(response.headers)}${streamed}${searchText}`;
+        const everything = `${responseText}${streamed}${searchText}`;
         for (const c of forbidden) assert.ok(!everything.includes(c), `${user.id} must never see ${c}`);
         allowedSeen += allowed.filter((c) => everything.includes(c)).length;
       }

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { AUDIT_CONFIG_DEFAULTS, auditConfigSchema } from './audit-setup.ts';
 import { consoleConfigSchema } from '../console/index.ts';
+import { JudgeOptionsSchema } from '../guards/index.ts';
 import { oidcConfigSchema } from '../identity/index.ts';
 import { ServerError } from './errors.ts';
 
@@ -90,6 +91,20 @@ export const configSchema = z.object({
     /** Portions placed in a retrieval model's context per request. */
     top_k: z.number().int().min(1).max(50).default(6),
   }).strict().default({ ingest_on_start: [], top_k: 6 }),
+  /**
+   * Red-line guards. The thresholds ship with the product and are not configurable: red lines
+   * cannot be switched off by configuration. A judge model may be asked about borderline scores.
+   */
+  guards: z.object({
+    judge: JudgeOptionsSchema.optional(),
+    /** Identifiers masked as U.S. persons in every answer, besides those tagged in the corpus. */
+    identifiers: z.object({
+      names: z.array(z.string().min(1)).default([]),
+      emails: z.array(z.string().min(3)).default([]),
+      phones: z.array(z.string().min(3)).default([]),
+      ssns: z.array(z.string().regex(/^\d{3}-?\d{2}-?\d{4}$/)).default([]),
+    }).strict().optional(),
+  }).strict().optional(),
   /** OpenID Connect provider for console sign-in and for access tokens sent instead of API keys. */
   oidc: oidcConfigSchema.optional(),
   /** The web console at /console (needs `oidc`). */

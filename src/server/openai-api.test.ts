@@ -61,7 +61,7 @@ models:
         finish = chunk.choices[0]?.finish_reason ?? finish;
         if (chunk.usage) usage = chunk.usage;
       }
-      assert.ok(chunks > 5, `expected several chunks, got ${chunks}`);
+      assert.ok(chunks >= 3, `expected role, content and finish chunks, got ${chunks}`);
       assert.ok(text.includes(MOCK_ANSWER), text);
       assert.equal(finish, 'stop');
       assert.equal(usage?.completion_tokens, 9);

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { randomToken } from '../crypto/index.ts';
 import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
 import { registerConsole } from '../console/index.ts';
+import { loadGuards } from '../guards/index.ts';
 import { bootstrapUsers, createApiKey, createOidcVerifier } from '../identity/index.ts';
 import { createModelRegistry } from '../inference/index.ts';
 import { createPolicyEngine } from '../policy/index.ts';
@@ -73,7 +74,9 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     throw err;
   }
   const deps: GatewayDeps = {
-    store, policy, decisions: createDecisionCache(policy), models, logger, metrics: createMetrics(), recorder: createStoreRecorder(store),
+    store, policy, decisions: createDecisionCache(policy), models, logger,
+    guards: loadGuards(config.guards?.judge ? { judge: config.guards.judge } : {}), useJudge: Boolean(config.guards?.judge),
+    ...(config.guards?.identifiers ? { identifiers: config.guards.identifiers } : {}), metrics: createMetrics(), recorder: createStoreRecorder(store),
     limits: { maxMessages: config.server.max_messages }, banner: config.banner,
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };

@@ -3,6 +3,7 @@
  * engine, models, the Merkle audit log as recorder, retrieval over an ingested corpus, approvals)
  * plus registerConsole, on a free loopback port, signing in against a real OpenID provider.
  */
+import { loadGuards } from '../../src/guards/index.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export const CONSOLE_USERS: OidcTestUser[] = [
 ];
 
 /** A title that must never reach an UNCLASSIFIED reader, in the page or on the wire. */
-export const SECRET_TITLE = 'Operation NIGHTJAR harbour strike annex';
+export const SECRET_TITLE = 'Operation NIGHTJAR harbour resupply annex';
 
 const CORPUS: Record<string, string> = {
   'harbour-bulletin.md': `---
@@ -60,9 +61,9 @@ title: ${SECRET_TITLE}
 ---
 SECRET
 
-(S) The harbour fuel depot is the primary objective of Operation NIGHTJAR. CANARY-NIGHTJAR-41
+(S) The harbour fuel depot is the main supply point for Operation NIGHTJAR and holds twelve days of diesel. CANARY-NIGHTJAR-41
 
-(S) Harbour defences are weakest at the northern breakwater at dawn. CANARY-NIGHTJAR-42
+(S) The harbour cranes at the northern breakwater need new motors before the March resupply. CANARY-NIGHTJAR-42
 
 SECRET
 `,
@@ -128,7 +129,7 @@ export async function startConsoleGateway(options: { tools?: ToolConfig[]; tls?:
     connect_timeout_ms: 1000, first_byte_timeout_ms: 5000, idle_timeout_ms: 5000, context_size: 4096, max_concurrency: 2, chat_wrapper: 'auto',
   }], {});
   const deps: GatewayDeps = {
-    store, policy, decisions, models, logger, metrics: createMetrics(), recorder, retriever: createRetriever(corpus),
+    store, policy, decisions, models, logger, metrics: createMetrics(), recorder, retriever: createRetriever(corpus), guards: loadGuards(),
     limits: { maxMessages: 64 }, banner: 'inline',
   };
   // Users exist in the store before their first sign-in, as a directory sync would leave them: TOTP enrolment needs the record.
