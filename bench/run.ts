@@ -4,7 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { benchGuards } from '../src/guards/index.ts';
 import { benchPolicy } from '../src/policy/bench.ts';
+import { benchAuditSection } from './audit.ts';
 import { benchRetrieval } from '../src/retrieval/bench.ts';
 import { benchGatewayLatency, formatLatencyTable } from './gateway-latency.ts';
 
@@ -37,4 +39,18 @@ if (want('retrieval')) {
   const r = await benchRetrieval({ sizes, log: (l) => console.log(l) });
   console.log(JSON.stringify(r, null, 2));
   save('retrieval', r);
+}
+
+if (want('guards')) {
+  console.log('\n## Guard latency per message, all local layers (normalise, rules, classifier)\n');
+  const r = await benchGuards();
+  console.log(JSON.stringify(r, null, 2));
+  save('guards', r);
+}
+
+if (want('audit')) {
+  console.log('\n## Audit: checkpoint signing, proof verification, full verify of 1,000,000 entries, durable appends\n');
+  const r = await benchAuditSection({ entries: Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000) });
+  console.log(JSON.stringify(r, null, 2));
+  save('audit', r);
 }

@@ -49,7 +49,7 @@ describe('enclave keys', () => {
     const missing = bufferIO();
     assert.equal(await main(['keys', 'create', '--config', config], missing), 2);
     const bad = bufferIO();
-    assert.equal(await main(['keys', 'rotate'], bad), 2);
+    assert.equal(await main(['keys', 'frobnicate'], bad), 2);
     const flag = bufferIO();
     assert.equal(await main(['keys', 'list', '--colour'], flag), 2);
     assert.equal(await main(['nope'], bufferIO()), 2);

@@ -1,6 +1,9 @@
 /** The `enclave` command: dispatches to subcommands and turns errors into exit codes. */
 import { UsageError } from './args.ts';
+import { createAuditCommand } from './commands/audit.ts';
+import { auditCommandDeps } from './commands/audit-deps.ts';
 import { corpusCommand } from './commands/corpus.ts';
+import { guardCommand } from './commands/guard.ts';
 import { keysCommand } from './commands/keys.ts';
 import { markingsCommand } from './commands/markings.ts';
 import { policyCommand } from './commands/policy.ts';
@@ -11,6 +14,8 @@ const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
   serve: { run: serveCommand, help: 'run the gateway (--config F, --port N, --data DIR)' },
   keys: { run: keysCommand, help: 'create, list and revoke API keys' },
   policy: { run: policyCommand, help: 'test, explain and validate Cedar policies' },
+  audit: { run: createAuditCommand(auditCommandDeps), help: 'verify, prove, search, export the audit log; its public keys' },
+  guard: { run: guardCommand, help: 'classify text against the red lines; evaluate on a labelled set' },
   corpus: { run: corpusCommand, help: 'ingest, list and remove corpus documents' },
   markings: { run: markingsCommand, help: 'roll up (banner), check access and parse classification markings' },
 };

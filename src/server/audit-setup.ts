@@ -22,8 +22,7 @@ import { AuditLog, checkpointKeysFromRing, createAuditRecorder, type AuditStore 
 import { createKeyRing, isValidNoteKeyName, openKeyRing, sealKeyRing, toBase64, type KeyRing, type ScryptParams } from '../crypto/index.ts';
 import type { Recorder } from '../gateway/index.ts';
 import type { Store } from '../store/index.ts';
-import { createPostgresAuditStore } from '../store/audit-postgres.ts';
-import { createSqliteAuditStore } from '../store/audit-sqlite.ts';
+import { createPostgresAuditStore, createSqliteAuditStore } from '../store/index.ts';
 import type { EnclaveConfig } from './config.ts';
 import { ServerError } from './errors.ts';
 

@@ -2,8 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { randomToken } from '../crypto/index.ts';
-import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } from '../gateway/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { ScryptParams } from '../crypto/index.ts';
+import { createDecisionCache, createMetrics, type GatewayDeps } from '../gateway/index.ts';
 import { registerConsole } from '../console/index.ts';
 import { loadGuards } from '../guards/index.ts';
 import { bootstrapUsers, createApiKey, createOidcVerifier } from '../identity/index.ts';
@@ -12,12 +13,16 @@ import { createPolicyEngine } from '../policy/index.ts';
 import { createRetriever, ingestPaths } from '../retrieval/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
+import { openGatewayAudit, type GatewayAudit } from './audit-setup.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import type { EnclaveConfig } from './config.ts';
 
 export interface RunningGateway {
   /** Base URL clients use, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly deps: GatewayDeps;
+  /** The Merkle audit log every request is recorded in. */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -26,17 +31,8 @@ export interface StartOptions {
   print?: (line: string) => void;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-}
-
-/** Until the Merkle audit log is configured, request records go to the store's event table. */
-function createStoreRecorder(store: Store): Recorder {
-  return {
-    async record(event) {
-      const id = `evt_${randomToken(12)}`;
-      await store.events.insertEvent({ id, at: new Date().toISOString(), ...event });
-      return { ref: id };
-    },
-  };
+  /** scrypt cost for sealing a newly generated audit key ring (tests lower it). */
+  keyKdf?: ScryptParams;
 }
 
 /** Revokes earlier demo keys and prints a fresh one per bootstrap user (demo configuration only). */
@@ -57,9 +53,13 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   const logger = options.logger ?? pino({ level: config.logging.level, base: { service: 'enclave' } });
   mkdirSync(resolve(config.data_dir), { recursive: true });
   const store = await openStore(config.store);
+  const env = options.env ?? process.env;
   let models;
   let policy;
+  let audit: GatewayAudit | undefined;
   try {
+    // The audit log opens first: start-up itself is an entry, and a request is never served unrecorded.
+    audit = await openGatewayAudit(config, store, { logger, env, ...(options.keyKdf ? { scryptParams: options.keyKdf } : {}) });
     // A bad policy stops the start-up with Cedar's own error.
     policy = await createPolicyEngine(config.policy_dir ? { policyDir: config.policy_dir } : {});
     await bootstrapUsers(store.identities, config.users);
@@ -68,31 +68,34 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
       for (const p of report.problems) logger.warn({ file: p.file, line: p.line, problem: p.message }, 'corpus file rejected');
       logger.info({ documents: report.documents, portions: report.portions, ms: Math.round(report.elapsedMs) }, 'corpus ingested');
     }
-    models = await createModelRegistry(config.models, options.env ?? process.env);
+    models = await createModelRegistry(config.models, env);
   } catch (err) {
+    await audit?.close();
     await store.close();
     throw err;
   }
   const deps: GatewayDeps = {
     store, policy, decisions: createDecisionCache(policy), models, logger,
     guards: loadGuards(config.guards?.judge ? { judge: config.guards.judge } : {}), useJudge: Boolean(config.guards?.judge),
-    ...(config.guards?.identifiers ? { identifiers: config.guards.identifiers } : {}), metrics: createMetrics(), recorder: createStoreRecorder(store),
+    ...(config.guards?.identifiers ? { identifiers: config.guards.identifiers } : {}), metrics: createMetrics(), recorder: audit.recorder,
     limits: { maxMessages: config.server.max_messages }, banner: config.banner,
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
-  const env = options.env ?? process.env;
   const oidc = config.oidc ? createOidcVerifier(config.oidc, { env }) : undefined;
   if (oidc) deps.oidc = oidc;
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
+  registerAuditRoutes(app, { store, audit: audit.log });
   try {
     if (oidc && config.console?.enabled !== false) {
       await registerConsole(app, {
         gateway: deps, oidc, tls: Boolean(config.server.tls), ...(config.console ? { config: config.console } : {}),
-        corpus: store.corpus, versions: { policy: policy.policyVersion },
+        corpus: store.corpus, audit: audit.log, versions: { policy: policy.policyVersion },
       });
     }
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
+    await app.close();
+    await audit.close();
     await models.close();
     await store.close();
     throw err;
@@ -105,9 +108,10 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   if (config.demo.print_keys) await printDemoKeys(store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)));
   logger.info({ url, store: store.kind, models: models.list().map((m) => `${m.id} (${m.kind}, ${m.accreditedText})`) }, 'enclave listening');
   return {
-    url, deps,
+    url, deps, audit: audit.log,
     async close() {
       await app.close();
+      await audit.close();
       await models.close();
       await store.close();
     },

@@ -2,9 +2,13 @@
  * The audit log on SQLite: each append is one `BEGIN IMMEDIATE` transaction that reads the
  * single-row head, numbers the batch, inserts it and moves the head, so a crash leaves no gap.
  * The connection runs in WAL mode with synchronous=FULL: a commit is on disk when it returns.
+ * For a database file the writes go through a worker thread's connection (audit-sqlite-writer.ts)
+ * so the fsync never blocks the event loop; reads stay on the caller's connection.
  */
 import type Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import { StoreError } from './errors.ts';
+import type { WriterCall, WriterReply } from './audit-sqlite-writer.ts';
 import {
   AUDIT_CHECKPOINT_PAGE, AUDIT_ENTRY_PAGE, AUDIT_HASH_PAGE, joinHashes, splitFrontier,
   type AuditCheckpointRecord, type AuditEntryRecord, type AuditEntryStore, type AuditHeadRecord, type AuditSearchFilter,
@@ -24,11 +28,77 @@ function toCheckpoint(r: CheckpointRow): AuditCheckpointRecord {
   return { size: r.size, rootHash: u8(r.root), note: r.note, frontier: splitFrontier(u8(r.frontier), r.root.length), createdAt: r.created_at };
 }
 
+/** The write connection on a worker thread, one transaction at a time; ref'd only while a call is pending. */
+class SqliteWriter {
+  private worker: Worker | undefined;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  private start(): Worker {
+    // Workers do not inherit tsx's loader: register it in the worker, then load the module.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const module = new URL('./audit-sqlite-writer.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); })
+      .catch((err) => { process.stderr.write(String((err && err.stack) || err)); process.exit(70); });`;
+    const w = new Worker(code, { eval: true, workerData: { path: this.path } });
+    w.unref();
+    w.on('message', (m: WriterReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) w.unref();
+      if (m.ok) p.resolve(m.value);
+      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    });
+    const fail = (err: unknown) => {
+      if (this.worker === w) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(new StoreError('UNAVAILABLE', 'the audit writer thread stopped; nothing pending was committed', { cause: err }));
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`exit ${code}`)));
+    return w;
+  }
+
+  private call(request: WriterCall): Promise<unknown> {
+    const w = (this.worker ??= this.start());
+    const id = this.next++;
+    w.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...request, id });
+    });
+  }
+
+  /** Runs `fn` holding this writer: transactions from several logs on one store never interleave. */
+  exclusive<T>(fn: (call: (r: WriterCall) => Promise<unknown>) => Promise<T>): Promise<T> {
+    const run = this.lock.then(() => fn((r) => this.call(r)));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.lock;
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+}
+
+function conflictOrRethrow(err: unknown): never {
+  if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('CONFLICT', 'an audit entry with this index already exists', { cause: err });
+  throw err;
+}
+
 /**
- * The audit store over an open better-sqlite3 handle whose migrations have run.
+ * The audit store over an open better-sqlite3 handle whose migrations have run. `close()` stops
+ * the writer thread (the caller still closes `db`).
  * @example const audit = createSqliteAuditStore(openSqliteStore(path).db)
  */
-export function createSqliteAuditStore(db: Database.Database): AuditEntryStore {
+export function createSqliteAuditStore(db: Database.Database): AuditEntryStore & { close(): Promise<void> } {
   const readHead = db.prepare<[], { size: number; last_leaf_hash: Buffer | null }>('SELECT size, last_leaf_hash FROM audit_head WHERE id = 1');
   const insert = db.prepare('INSERT INTO audit_entries (idx, data, leaf_hash, time, kind, actor, decision) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const setHead = db.prepare('UPDATE audit_head SET size = ?, last_leaf_hash = ? WHERE id = 1');
@@ -44,6 +114,8 @@ export function createSqliteAuditStore(db: Database.Database): AuditEntryStore {
   const insertCheckpoint = db.prepare('INSERT INTO audit_checkpoints (size, root, note, frontier, created_at) VALUES (?, ?, ?, ?, ?)');
   const latest = db.prepare<[], CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY size DESC LIMIT 1');
   const checkpointsAfter = db.prepare<[number, number], CheckpointRow>('SELECT * FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?');
+
+  const writer = db.memory ? undefined : new SqliteWriter(db.name);
 
   const head = (): AuditHeadRecord => {
     const h = readHead.get();
@@ -77,8 +149,30 @@ export function createSqliteAuditStore(db: Database.Database): AuditEntryStore {
   });
 
   return {
-    // better-sqlite3 is synchronous: the write lock is held only for this call, never across an await.
-    append: async (build) => append.immediate(build),
+    async append(build) {
+      if (!writer) {
+        // In memory there is no fsync to move off the loop; one yield still lets a batch form.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return append.immediate(build);
+      }
+      return writer.exclusive(async (call) => {
+        const raw = (await call({ op: 'begin' })) as { size: number; last: Uint8Array | null } | null;
+        if (!raw) throw new StoreError('MIGRATION_FAILED', 'audit_head row is missing');
+        const h: AuditHeadRecord = { size: raw.size, lastLeafHash: raw.last };
+        let rows;
+        try {
+          rows = build(h).map((e, i) => {
+            if (e.index !== h.size + i) throw new StoreError('CONFLICT', `audit entry ${e.index} does not continue the log at ${h.size + i}`);
+            return { idx: e.index, data: e.data, leafHash: e.leafHash, time: e.time, kind: e.kind, actor: e.actor, decision: e.decision };
+          });
+        } catch (err) {
+          await call({ op: 'rollback' });
+          throw err;
+        }
+        await call({ op: 'commit', rows }).catch(conflictOrRethrow);
+        return h;
+      });
+    },
     head: async () => head(),
     async *readEntries(from, to) {
       for (let i = from; i < to; ) {
@@ -107,7 +201,12 @@ export function createSqliteAuditStore(db: Database.Database): AuditEntryStore {
         after = rows[rows.length - 1]!.idx;
       }
     },
-    addCheckpoint: async (cp) => addCheckpoint.immediate(cp),
+    async addCheckpoint(cp) {
+      if (!writer) return addCheckpoint.immediate(cp);
+      const checkpoint = { size: cp.size, root: cp.rootHash, note: cp.note, frontier: new Uint8Array(joinHashes(cp.frontier)), createdAt: cp.createdAt };
+      return writer.exclusive(async (call) => (await call({ op: 'checkpoint', checkpoint })) as boolean);
+    },
+    close: async () => writer?.close(),
     async latestCheckpoint() {
       const r = latest.get();
       return r ? toCheckpoint(r) : null;

@@ -50,6 +50,13 @@ const implementations = [
     },
   },
   {
+    // In memory the writes run inline on the caller's connection rather than on the writer thread.
+    name: 'sqlite in memory',
+    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
+      return { url: 'sqlite::memory:', cleanup: async () => {} };
+    },
+  },
+  {
     name: 'postgres',
     async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
       const server = postgresServerUrl();
@@ -73,6 +80,7 @@ for (const impl of implementations) {
       audit = auditOf(store);
     });
     after(async () => {
+      await (audit as { close?: () => Promise<void> } | undefined)?.close?.();
       await store?.close();
       await target?.cleanup();
     });

@@ -10,3 +10,6 @@ export { createPostgresCorpusStore } from './corpus-postgres.ts';
 export type * from './sessions-types.ts';
 export { createSqliteSessionStore } from './sessions-sqlite.ts';
 export { createPostgresSessionStore } from './sessions-postgres.ts';
+export type * from './audit-types.ts';
+export { createSqliteAuditStore } from './audit-sqlite.ts';
+export { createPostgresAuditStore } from './audit-postgres.ts';

@@ -15,7 +15,7 @@ import { randomId } from '../../src/crypto/index.ts';
 import { createDecisionCache, createMetrics, type GatewayDeps, type Recorder } from '../../src/gateway/index.ts';
 import { bootstrapUsers, createApiKey, type BootstrapUser } from '../../src/identity/index.ts';
 import { createModelRegistry } from '../../src/inference/index.ts';
-import { createPolicyEngine } from '../../src/policy/index.ts';
+import { createPolicyEngine, type PolicyEngine } from '../../src/policy/index.ts';
 import { buildApp } from '../../src/server/index.ts';
 import { registerActionRoutes } from '../../src/server/routes/actions.ts';
 import { registerApprovalRoutes } from '../../src/server/routes/approvals.ts';
@@ -103,6 +103,10 @@ export interface ApprovalsGatewayOptions {
   keys?: Record<string, string>;
 }
 
+// Loading Cedar and preparsing the policies takes about a second; an engine is immutable, so
+// every gateway of a test process shares one.
+let sharedEngine: Promise<PolicyEngine> | undefined;
+
 async function openStores(url: string): Promise<{ store: Store; approvals: ApprovalStore }> {
   if (url.startsWith('sqlite:')) {
     const store = openSqliteStore(url.slice('sqlite:'.length));
@@ -131,7 +135,7 @@ export async function startApprovalsGateway(options: ApprovalsGatewayOptions): P
     id: 'quotes', backend: 'extractive', accredited: 'UNCLASSIFIED', retrieval: false, retries: 0, connect_timeout_ms: 1000,
     first_byte_timeout_ms: 1000, idle_timeout_ms: 1000, context_size: 4096, max_concurrency: 1,
   }], {});
-  const engine = await createPolicyEngine({ policies: TEST_POLICIES });
+  const engine = await (sharedEngine ??= createPolicyEngine({ policies: TEST_POLICIES }));
   const decisions = createDecisionCache(engine);
   const deps: GatewayDeps = { store, policy: engine, decisions, guards: loadGuards(), models, logger, metrics: createMetrics(), recorder, limits: { maxMessages: 64 }, banner: 'inline' };
   const sealer = loadSecretSealer({ dataDir: options.dataDir, env: {} });

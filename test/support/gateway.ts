@@ -29,7 +29,8 @@ export async function startTestGateway(yaml: string, options: { store?: string; 
   const config = parseConfig(text, 'test.yaml', process.env);
   const lines = options.logs;
   const logger = pino({ level: lines ? 'debug' : 'silent' }, { write: (l: string) => { lines?.push(l); } });
-  const gateway = await startGateway(config, { logger, print: () => {} });
+  // A low scrypt cost for the audit key ring: each test gateway seals a fresh one.
+  const gateway = await startGateway(config, { logger, print: () => {}, keyKdf: { N: 2 ** 10, r: 8, p: 1 } });
   const keys: Record<string, string> = {};
   for (const u of config.users) keys[u.id] = (await createApiKey(gateway.deps.store.identities, u.id, 'test')).key;
   return {

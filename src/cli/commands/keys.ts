@@ -3,9 +3,12 @@ import { bootstrapUsers, createApiKey } from '../../identity/index.ts';
 import { loadConfig } from '../../server/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { configPath, parseFlags, UsageError } from '../args.ts';
+import { keysInitCommand, keysRotateCommand } from './keys-init.ts';
 import type { CliCommand, CliIO } from '../io.ts';
 
 const USAGE = `usage:
+  enclave keys init [--config F]      generate the audit signing and encryption key ring (also done at first start)
+  enclave keys rotate [--config F]    new signing keys; old public keys stay valid for verification
   enclave keys create --user ID [--label TEXT] [--config F]   prints a new key once on stdout
   enclave keys list [--user ID] [--config F]
   enclave keys revoke KEY_ID [--config F]
@@ -66,6 +69,8 @@ export const keysCommand: CliCommand = async (argv, io) => {
     case 'create': return create(rest, io);
     case 'list': return list(rest, io);
     case 'revoke': return revoke(rest, io);
+    case 'init': return keysInitCommand(rest, io);
+    case 'rotate': return keysRotateCommand(rest, io);
     default:
       io.stderr(USAGE);
       return 2;
