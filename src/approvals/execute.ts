@@ -50,7 +50,7 @@ async function callTool(tool: RegisteredTool, record: ApprovalRecord, receipt: s
       redirect: 'error',
       headers: { 'content-type': 'application/json', [RECEIPT_HEADER]: receipt, 'idempotency-key': record.id, 'enclave-action-id': record.id },
     });
-  } catch (err) {
+  } catch {
     return { status: 'failed', result: null, error: signal.aborted ? 'tool_timeout' : 'tool_unreachable' };
   }
   let body: { text: string; truncated: boolean };

@@ -151,6 +151,6 @@ describe('approval state machine (property)', () => {
       } else {
         assert.notEqual(final.status, 'executed');
       }
-    }), { numRuns: 40 });
+    }), { numRuns: 25 });
   });
 });

@@ -2,6 +2,6 @@
 export type {
   ApprovalKind, ApprovalListFilter, ApprovalRecord, ApprovalStatus, ApprovalStore, ApprovalVote, NewApprovalRequest,
   SigningKeyRecord, TotpRecord, VoteOutcome,
-} from '../store/approvals-types.ts';
+} from '../store/index.ts';
 export type { IdentityStore, UserRecord } from '../store/index.ts';
-export { APPROVAL_STATUSES } from '../store/approvals-types.ts';
+export { APPROVAL_STATUSES } from '../store/index.ts';

@@ -1,18 +1,24 @@
 /** The `enclave` command: dispatches to subcommands and turns errors into exit codes. */
 import { UsageError } from './args.ts';
+import { approvalsCommand } from './commands/approvals.ts';
 import { createAuditCommand } from './commands/audit.ts';
 import { auditCommandDeps } from './commands/audit-deps.ts';
 import { corpusCommand } from './commands/corpus.ts';
 import { guardCommand } from './commands/guard.ts';
 import { keysCommand } from './commands/keys.ts';
 import { markingsCommand } from './commands/markings.ts';
+import { mfaCommand } from './commands/mfa.ts';
 import { policyCommand } from './commands/policy.ts';
+import { receiptCommand } from './commands/receipt.ts';
 import { serveCommand } from './commands/serve.ts';
 import { processIO, type CliCommand, type CliIO } from './io.ts';
 
 const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
   serve: { run: serveCommand, help: 'run the gateway (--config F, --port N, --data DIR)' },
   keys: { run: keysCommand, help: 'create, list and revoke API keys' },
+  approvals: { run: approvalsCommand, help: 'list, show, approve and reject held actions' },
+  mfa: { run: mfaCommand, help: 'enrol approvers for TOTP (prints the otpauth URI once)' },
+  receipt: { run: receiptCommand, help: 'verify a signed approval receipt; print the receipt keys' },
   policy: { run: policyCommand, help: 'test, explain and validate Cedar policies' },
   audit: { run: createAuditCommand(auditCommandDeps), help: 'verify, prove, search, export the audit log; its public keys' },
   guard: { run: guardCommand, help: 'classify text against the red lines; evaluate on a labelled set' },

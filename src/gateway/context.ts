@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../identity/index.ts';
 import type { ContextPortion, ModelEntry, ModelRegistry } from '../inference/index.ts';
 import type { Label } from '../markings/index.ts';
+import type { ApprovalService } from '../approvals/index.ts';
 import type { Guards, IdentifierLists } from '../guards/index.ts';
 import type { PolicyEngine } from '../policy/index.ts';
 import type { DecisionCache } from './decision-cache.ts';
@@ -91,6 +92,8 @@ export interface Retriever {
 
 export interface GatewayDeps {
   store: Store;
+  /** Reviews tool calls a model returns: registered tools are decided, held ones opened for approval. */
+  approvals?: ApprovalService;
   /** Red-line classifiers and the output guard's masker (see src/guards). */
   guards: Guards;
   /** Configured identifiers (names, e-mails, phones, SSNs) masked in every answer. */

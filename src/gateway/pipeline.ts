@@ -16,6 +16,7 @@ import { identify } from './stages/identify.ts';
 import { inferComplete, inferStream } from './stages/infer.ts';
 import { enclaveInfo, mark } from './stages/mark.ts';
 import { retrieve } from './stages/retrieve.ts';
+import { createToolCallAssembler, reviewToolCalls } from './stages/review-tools.ts';
 import { route } from './stages/route.ts';
 import { validate } from './stages/validate.ts';
 
@@ -141,14 +142,16 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
       if (refusal) return refuse(ctx, deps, outputRefusal(refusal));
       content = marking.prefix + first.emit + last.emit + marking.suffix;
     }
-    const ref = await audit(ctx, deps, { status: 200, answer: content ?? '', finishReason: result.finish_reason });
+    const tools = await reviewToolCalls(ctx, deps, result.tool_calls ?? []);
+    const finish = result.finish_reason === 'tool_calls' && tools.kept.length === 0 ? 'stop' : result.finish_reason;
+    const ref = await audit(ctx, deps, { status: 200, answer: content ?? '', finishReason: finish, toolCalls: tools.annotations });
     return {
       kind: 'completed', classification: marking.banner,
       body: {
         id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, message: { role: 'assistant', content, ...(result.tool_calls ? { tool_calls: result.tool_calls } : {}) }, finish_reason: result.finish_reason, logprobs: null }],
+        choices: [{ index: 0, message: { role: 'assistant', content, ...(tools.kept.length ? { tool_calls: tools.kept } : {}) }, finish_reason: finish, logprobs: null }],
         usage: result.usage,
-        enclave: enclaveInfo(ctx, ref),
+        enclave: { ...enclaveInfo(ctx, ref), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) },
       },
     };
   }
@@ -162,6 +165,8 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     let usage: BackendChunk['usage'];
     let first = true;
     const guard = outputGuard(ctx, deps);
+    // Calls of registered tools are reviewed whole before any of them reaches the client.
+    const assembler = deps.approvals ? createToolCallAssembler() : undefined;
     const stopped = async function* (signal: GuardSignal) {
       const refusal = outputRefusal(signal);
       const ref = await audit(ctx, deps, { status: refusal.status, refusal, answer });
@@ -176,8 +181,10 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
           const step = piece.content ? guard.push(piece.content) : { emit: '' };
           if (step.refusal) { yield* stopped(step.refusal); return; }
           answer += step.emit;
-          if (step.emit || piece.tool_calls) {
-            yield chunk({ ...(step.emit ? { content: step.emit } : {}), ...(piece.tool_calls ? { tool_calls: piece.tool_calls } : {}) });
+          const relayCalls = piece.tool_calls && !assembler ? piece.tool_calls : undefined;
+          if (piece.tool_calls && assembler) assembler.add(piece.tool_calls);
+          if (step.emit || relayCalls) {
+            yield chunk({ ...(step.emit ? { content: step.emit } : {}), ...(relayCalls ? { tool_calls: relayCalls } : {}) });
           }
         }
         if (piece.finish_reason) finish = piece.finish_reason;
@@ -199,8 +206,11 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     if (tail.refusal) { yield* stopped(tail.refusal); return; }
     if (tail.emit) { yield chunk({ content: tail.emit }); answer += tail.emit; }
     if (marking.suffix) { yield chunk({ content: marking.suffix }); answer += marking.suffix; }
-    const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish });
-    yield { ...chunk({}, finish), enclave: enclaveInfo(ctx, ref) };
+    const tools = await reviewToolCalls(ctx, deps, assembler?.calls() ?? []);
+    if (tools.kept.length > 0) yield chunk({ tool_calls: tools.kept.map((c, index) => ({ index, ...c })) });
+    if (assembler && finish === 'tool_calls' && tools.kept.length === 0) finish = 'stop';
+    const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish, toolCalls: tools.annotations });
+    yield { ...chunk({}, finish), enclave: { ...enclaveInfo(ctx, ref), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) } };
     if (includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } };
   }
   return { kind: 'streaming', classification: marking.banner, events: events() };

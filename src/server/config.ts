@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { AUDIT_CONFIG_DEFAULTS, auditConfigSchema } from './audit-setup.ts';
 import { consoleConfigSchema } from '../console/index.ts';
+import { approvalsConfigSchema, toolConfigSchema } from '../approvals/index.ts';
 import { JudgeOptionsSchema } from '../guards/index.ts';
 import { oidcConfigSchema } from '../identity/index.ts';
 import { ServerError } from './errors.ts';
@@ -105,6 +106,10 @@ export const configSchema = z.object({
       ssns: z.array(z.string().regex(/^\d{3}-?\d{2}-?\d{4}$/)).default([]),
     }).strict().optional(),
   }).strict().optional(),
+  /** Tools Enclave executes after policy (and approvers) allow: name, effect, endpoint, approvals. */
+  tools: toolConfigSchema,
+  /** Held actions: expiry, long-poll limits, TOTP lockout, receipt lifetime. */
+  approvals: approvalsConfigSchema,
   /** OpenID Connect provider for console sign-in and for access tokens sent instead of API keys. */
   oidc: oidcConfigSchema.optional(),
   /** The web console at /console (needs `oidc`). */

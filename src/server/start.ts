@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { createApprovalService, createToolRegistry, loadReceiptSigner, loadSecretSealer, type ApprovalService } from '../approvals/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ScryptParams } from '../crypto/index.ts';
 import { createDecisionCache, createMetrics, type GatewayDeps } from '../gateway/index.ts';
@@ -14,6 +15,8 @@ import { createRetriever, ingestPaths } from '../retrieval/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 import { openGatewayAudit, type GatewayAudit } from './audit-setup.ts';
+import { registerActionRoutes } from './routes/actions.ts';
+import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import type { EnclaveConfig } from './config.ts';
 
@@ -23,6 +26,8 @@ export interface RunningGateway {
   readonly deps: GatewayDeps;
   /** The Merkle audit log every request is recorded in. */
   readonly audit: AuditLog;
+  /** Held actions and their approvals. */
+  readonly approvals: ApprovalService;
   close(): Promise<void>;
 }
 
@@ -81,15 +86,25 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     limits: { maxMessages: config.server.max_messages }, banner: config.banner,
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
+  // Held actions: TOTP secrets sealed under the data dir's key, receipts signed with Enclave's key.
+  const sealer = loadSecretSealer({ dataDir: config.data_dir, env });
+  const approvals = createApprovalService({
+    store: store.approvals, identities: store.identities, logger, recorder: deps.recorder,
+    decide: (r) => deps.decisions.decide(r), tools: createToolRegistry(config.tools),
+    signer: await loadReceiptSigner(store.approvals, sealer), sealer, settings: config.approvals,
+  });
+  deps.approvals = approvals;
   const oidc = config.oidc ? createOidcVerifier(config.oidc, { env }) : undefined;
   if (oidc) deps.oidc = oidc;
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
   registerAuditRoutes(app, { store, audit: audit.log });
+  registerApprovalRoutes(app, { approvals, identities: store.identities });
+  registerActionRoutes(app, { approvals, identities: store.identities });
   try {
     if (oidc && config.console?.enabled !== false) {
       await registerConsole(app, {
         gateway: deps, oidc, tls: Boolean(config.server.tls), ...(config.console ? { config: config.console } : {}),
-        corpus: store.corpus, audit: audit.log, versions: { policy: policy.policyVersion },
+        corpus: store.corpus, audit: audit.log, approvals, versions: { policy: policy.policyVersion },
       });
     }
     await app.listen({ host: config.server.host, port: config.server.port });
@@ -108,7 +123,7 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   if (config.demo.print_keys) await printDemoKeys(store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)));
   logger.info({ url, store: store.kind, models: models.list().map((m) => `${m.id} (${m.kind}, ${m.accreditedText})`) }, 'enclave listening');
   return {
-    url, deps, audit: audit.log,
+    url, deps, audit: audit.log, approvals,
     async close() {
       await app.close();
       await audit.close();

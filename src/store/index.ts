@@ -13,3 +13,7 @@ export { createPostgresSessionStore } from './sessions-postgres.ts';
 export type * from './audit-types.ts';
 export { createSqliteAuditStore } from './audit-sqlite.ts';
 export { createPostgresAuditStore } from './audit-postgres.ts';
+export type * from './approvals-types.ts';
+export { createSqliteApprovalStore } from './approvals-sqlite.ts';
+export { createPostgresApprovalStore } from './approvals-postgres.ts';
+export { APPROVAL_STATUSES } from './approvals-types.ts';

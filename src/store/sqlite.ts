@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSqliteCorpusStore } from './corpus-sqlite.ts';
 import { createSqliteSessionStore } from './sessions-sqlite.ts';
+import { createSqliteApprovalStore } from './approvals-sqlite.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -135,6 +136,7 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
     events: createEvents(db),
     corpus: createSqliteCorpusStore(db),
     sessions: createSqliteSessionStore(db),
+    approvals: createSqliteApprovalStore(db),
     async ping() { db.prepare('SELECT 1').get(); },
     async close() { db.close(); },
   };

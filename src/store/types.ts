@@ -1,5 +1,6 @@
 /** Records and per-concern storage interfaces; every implementation passes store.case.test.ts. */
 import type { CorpusStore } from './corpus-types.ts';
+import type { ApprovalStore } from './approvals-types.ts';
 import type { SessionStore } from './sessions-types.ts';
 
 /** A bootstrap or managed principal, as stored. The clearance is kept as its marking text. */
@@ -63,6 +64,8 @@ export interface Store {
   readonly corpus: CorpusStore;
   /** Console sessions and pending sign-ins, shared by replicas. */
   readonly sessions: SessionStore;
+  /** Held actions, votes, TOTP secrets and the receipt signing key. */
+  readonly approvals: ApprovalStore;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

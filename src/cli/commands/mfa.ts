@@ -2,8 +2,6 @@
 import { ApprovalError, approvalsConfigSchema, enrollTotp, loadSecretSealer, type ApprovalStore } from '../../approvals/index.ts';
 import { bootstrapUsers } from '../../identity/index.ts';
 import { loadConfig, type EnclaveConfig } from '../../server/index.ts';
-import { createPostgresApprovalStore } from '../../store/approvals-postgres.ts';
-import { createSqliteApprovalStore } from '../../store/approvals-sqlite.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { configPath, parseFlags, UsageError } from '../args.ts';
 import type { CliCommand, CliIO } from '../io.ts';
@@ -16,11 +14,7 @@ const USAGE = `usage:
 
 /** The store's approvals handle: `store.approvals` once wired, else built over the open connection. */
 export function approvalStoreOf(store: Store): ApprovalStore {
-  const s = store as Store & { approvals?: ApprovalStore; db?: Parameters<typeof createSqliteApprovalStore>[0]; sql?: Parameters<typeof createPostgresApprovalStore>[0] };
-  if (s.approvals) return s.approvals;
-  if (s.db) return createSqliteApprovalStore(s.db);
-  if (s.sql) return createPostgresApprovalStore(s.sql);
-  throw new UsageError(`the ${store.kind} store has no approvals tables`);
+  return store.approvals;
 }
 
 async function withStore<T>(config: string | undefined, fn: (store: Store, approvals: ApprovalStore, cfg: EnclaveConfig) => Promise<T>): Promise<T> {

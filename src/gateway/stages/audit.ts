@@ -12,6 +12,8 @@ export interface AuditOutcome {
   answer?: string;
   finishReason?: string;
   error?: string;
+  /** Decisions on the model's tool calls (ids, tools, effects, approval ids). */
+  toolCalls?: ReadonlyArray<{ id: string; tool: string; decision: string; approval_id?: string }>;
 }
 
 /** Records the request; resolves with the audit reference once durable. */
@@ -34,6 +36,7 @@ export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: Aud
       prompt_sha256: prompt ? sha256Hex(prompt) : undefined,
       answer_sha256: outcome.answer !== undefined ? sha256Hex(outcome.answer) : undefined,
       finish_reason: outcome.finishReason,
+      tool_calls: outcome.toolCalls?.length ? outcome.toolCalls.map((t) => ({ id: t.id, tool: t.tool, decision: t.decision, approval_id: t.approval_id })) : undefined,
       error: outcome.error,
     },
   });
