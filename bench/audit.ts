@@ -4,7 +4,6 @@
  * gateway's added latency with the audit log as its recorder. `node --import tsx bench/audit.ts`
  * runs it alone; bench/run.ts calls {@link benchAuditSection}.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { AuditLog, benchAudit, checkpointKeysFromRing } from '../src/audit/index.ts';
 import { createKeyRing } from '../src/crypto/index.ts';
 import { createSqliteAuditStore, openSqliteStore } from '../src/store/index.ts';
-import { percentile, runLoad, type LoadResult } from './load.ts';
-import { startChild, type Child } from './processes.ts';
+import { percentile } from './load.ts';
 
-const NODE = process.execPath;
 const ORIGIN = 'bench.enclave.invalid/sqlite';
 
 export interface SqliteAppendRow { concurrency: number; appends: number; perSecond: number; p50: number; p99: number }

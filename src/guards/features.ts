@@ -17,6 +17,17 @@ const SEED_CHAR = 0xc2b2ae35;
 const SPACE = 32;
 const SEED_CONCEPT = 0x27d4eb2f;
 const SEED_PAIR = 0x165667b1;
+const SEED_STEM = 0x61c88647;
+const SEED_STEM_BIGRAM = 0x7feb352d;
+const SEED_SKIP = 0x846ca68b;
+/** Suffixes stripped for the stem features, longest first, so "monitoring", "monitored" and "monitors" meet. */
+const STEM_SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ers', 'ied', 'ies', 'ed', 'er', 'es', 'ly', 's', 'e'];
+
+/** A crude, language-blind stem: enough to share weight across inflections, never shorter than 3 chars. */
+export function stemWord(w: string): string {
+  for (const s of STEM_SUFFIXES) if (w.length - s.length >= 3 && w.endsWith(s)) return w.slice(0, w.length - s.length);
+  return w;
+}
 /** Two concepts closer than this many words also give a pair feature (activity x population). */
 export const CONCEPT_PAIR_REACH = 8;
 
@@ -79,7 +90,7 @@ export function extractFeatures(tokens: Tokens, bits: number, concepts?: Map<str
   const { words } = tokens;
   const extra = concepts && concepts.size > 0 && words.length > 0 ? conceptFeatures(concepts, words.length, mask) : [];
   let total = extra.length;
-  for (const w of words) total += 2 + 3 * Math.max(0, w.length);
+  for (const w of words) total += 5 + 3 * Math.max(0, w.length);
   let next = 0;
   // A caller that scores at once and keeps nothing may lend a buffer, sparing the allocation.
   if (scratch && scratch.buf.length < total) scratch.buf = new Int32Array(Math.max(total, scratch.buf.length * 2));
@@ -87,6 +98,8 @@ export function extractFeatures(tokens: Tokens, bits: number, concepts?: Map<str
   const tokenStart = new Int32Array(words.length + 1);
   let n = 0;
   let prev = 0;
+  let prevStem = 0;
+  let prevStem2 = 0;
   for (let t = 0; t < words.length; t++) {
     tokenStart[t] = n;
     const w = words[t] as string;
@@ -94,6 +107,14 @@ export function extractFeatures(tokens: Tokens, bits: number, concepts?: Map<str
     buckets[n++] = fmix(hw) & mask;
     if (t > 0) buckets[n++] = fmix(Math.imul(prev ^ SEED_BIGRAM, FNV_PRIME) ^ hw) & mask;
     prev = hw;
+    // Stem unigram and bigram, and a skip-bigram over stems, so an inflection or one inserted
+    // word ("track all the protesters") still meets the pair seen in training.
+    const hs = hashName(SEED_STEM, stemWord(w));
+    buckets[n++] = fmix(hs) & mask;
+    if (t > 0) buckets[n++] = fmix(Math.imul(prevStem ^ SEED_STEM_BIGRAM, FNV_PRIME) ^ hs) & mask;
+    if (t > 1) buckets[n++] = fmix(Math.imul(prevStem2 ^ SEED_SKIP, FNV_PRIME) ^ hs) & mask;
+    prevStem2 = prevStem;
+    prevStem = hs;
     while (next < extra.length && (extra[next] as [number, number])[0] === t) buckets[n++] = (extra[next++] as [number, number])[1];
     const len = w.length + 2;
     for (let s = 0; s + 3 <= len; s++) {

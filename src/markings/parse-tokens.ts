@@ -2,7 +2,7 @@
 import { MarkingError, quote } from './errors.ts';
 import { compareCountryCodes, isCountryCode } from './countries.ts';
 import {
-  AEA_ALIASES, DISSEM_ALIASES, NON_IC_ALIASES, SCI_SYSTEMS, compareAscii,
+  AEA_ALIASES, DISSEM_ALIASES, NON_IC_ALIASES, compareAscii,
   type AeaMarking, type DissemControl, type DissemSlot, type NonIcControl,
 } from './vocabulary.ts';
 

@@ -2,16 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type postgres from 'postgres';
 import { openStore, StoreError, type Store } from './index.ts';
 import { createSqliteAuditStore } from './audit-sqlite.ts';
 import { createPostgresAuditStore } from './audit-postgres.ts';
 import type { AuditEntryRecord, AuditEntryStore, AuditHeadRecord } from './audit-types.ts';
-import { createTestDatabase, postgresServerUrl } from '../../test/support/postgres.ts';
+import { POSTGRES, SQLITE_FILE, SQLITE_MEMORY } from '../../test/support/stores.ts';
 
 // Stand-in leaf hash: the store treats it as opaque bytes (the audit part computes the real one).
 const fakeLeaf = (data: string) => new Uint8Array(createHash('sha256').update(data).digest());
@@ -41,31 +38,7 @@ function auditOf(store: Store): AuditEntryStore {
   return createPostgresAuditStore((store as Store & { sql: postgres.Sql }).sql);
 }
 
-const implementations = [
-  {
-    name: 'sqlite',
-    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
-      const dir = mkdtempSync(join(tmpdir(), 'enclave-audit-store-'));
-      return { url: `sqlite:${join(dir, 'enclave.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    // In memory the writes run inline on the caller's connection rather than on the writer thread.
-    name: 'sqlite in memory',
-    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
-      return { url: 'sqlite::memory:', cleanup: async () => {} };
-    },
-  },
-  {
-    name: 'postgres',
-    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
-      const server = postgresServerUrl();
-      if (!server) return undefined;
-      const db = await createTestDatabase(server);
-      return { url: db.url, cleanup: db.drop };
-    },
-  },
-];
+const implementations = [SQLITE_FILE, SQLITE_MEMORY, POSTGRES];
 
 for (const impl of implementations) {
   describe(`audit store contract: ${impl.name}`, () => {

@@ -1,16 +1,9 @@
 /** The corpus store contract: one suite, run against SQLite and against a real PostgreSQL. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
-import type postgres from 'postgres';
 import { openStore, StoreError, type Store } from './index.ts';
-import { createSqliteCorpusStore } from './corpus-sqlite.ts';
-import { createPostgresCorpusStore } from './corpus-postgres.ts';
 import type { CorpusAccess, CorpusChunkInput, CorpusDocumentInput, CorpusLabelColumns, CorpusStore } from './corpus-types.ts';
-import { createTestDatabase, postgresServerUrl } from '../../test/support/postgres.ts';
+import { STORE_TARGETS } from '../../test/support/stores.ts';
 
 // Label columns written by hand: the store knows nothing of markings.
 const U: CorpusLabelColumns = { marking: 'UNCLASSIFIED', level: 0, tokens: [], releaseOpen: true, releaseTo: [] };
@@ -39,29 +32,7 @@ const depot = doc('depot', [
   chunk(4, 'Intercepts suggest the depot convoy was observed. CANARY-TS', TS_SI_NF),
 ]);
 
-interface Implementation {
-  name: string;
-  open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined>;
-}
-
-const implementations: Implementation[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'enclave-corpus-'));
-      return { url: `sqlite:${join(dir, 'enclave.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const server = postgresServerUrl();
-      if (!server) return undefined;
-      const db = await createTestDatabase(server);
-      return { url: db.url, cleanup: db.drop };
-    },
-  },
-];
+const implementations = STORE_TARGETS;
 
 for (const impl of implementations) {
   describe(`corpus store contract: ${impl.name}`, () => {

@@ -1,16 +1,9 @@
 /** The console session store contract: one suite, run against SQLite and against a real PostgreSQL. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
-import type postgres from 'postgres';
 import { openStore, StoreError, type Store } from './index.ts';
-import { createSqliteSessionStore } from './sessions-sqlite.ts';
-import { createPostgresSessionStore } from './sessions-postgres.ts';
 import type { SessionRecord, SessionStore } from './sessions-types.ts';
-import { createTestDatabase, postgresServerUrl } from '../../test/support/postgres.ts';
+import { STORE_TARGETS } from '../../test/support/stores.ts';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -22,29 +15,7 @@ function session(idHash: string, userId = 'alice', over: Partial<SessionRecord> 
   };
 }
 
-function sessionsOf(store: Store): SessionStore {
-  if ('db' in store) return createSqliteSessionStore((store as Store & { db: Database.Database }).db);
-  return createPostgresSessionStore((store as Store & { sql: postgres.Sql }).sql);
-}
-
-const implementations = [
-  {
-    name: 'sqlite',
-    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
-      const dir = mkdtempSync(join(tmpdir(), 'enclave-sessions-'));
-      return { url: `sqlite:${join(dir, 'enclave.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined> {
-      const server = postgresServerUrl();
-      if (!server) return undefined;
-      const db = await createTestDatabase(server);
-      return { url: db.url, cleanup: db.drop };
-    },
-  },
-];
+const implementations = STORE_TARGETS;
 
 for (const impl of implementations) {
   describe(`session store contract: ${impl.name}`, () => {
@@ -56,7 +27,7 @@ for (const impl of implementations) {
       target = await impl.open();
       if (!target) return;
       store = await openStore(target.url);
-      sessions = sessionsOf(store);
+      sessions = store.sessions;
     });
     after(async () => {
       await store?.close();

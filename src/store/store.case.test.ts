@@ -1,40 +1,16 @@
 /** The store contract: one suite, run against SQLite and against a real PostgreSQL. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openStore, StoreError, type Store, type UserRecord } from './index.ts';
 import { createTestDatabase, postgresServerUrl } from '../../test/support/postgres.ts';
+import { STORE_TARGETS } from '../../test/support/stores.ts';
 
 const alice: UserRecord = {
   id: 'alice', name: 'Alice Analyst', clearance: 'TOP SECRET//SI/TK', nationality: 'USA',
   roles: ['analyst'], disabled: false, updatedAt: '2026-01-01T00:00:00.000Z',
 };
 
-interface Implementation {
-  name: string;
-  open(): Promise<{ url: string; cleanup(): Promise<void> } | undefined>;
-}
-
-const implementations: Implementation[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'enclave-store-'));
-      return { url: `sqlite:${join(dir, 'enclave.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const server = postgresServerUrl();
-      if (!server) return undefined;
-      const db = await createTestDatabase(server);
-      return { url: db.url, cleanup: db.drop };
-    },
-  },
-];
+const implementations = STORE_TARGETS;
 
 for (const impl of implementations) {
   describe(`store contract: ${impl.name}`, () => {

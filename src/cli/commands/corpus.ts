@@ -1,11 +1,10 @@
 /** `enclave corpus ingest|list|remove`: the classified corpus that retrieval searches. */
 import cliProgress from 'cli-progress';
-import type postgres from 'postgres';
 import {
-  createPostgresCorpusStore, createSqliteCorpusStore, ingestPaths, type CorpusStore, type IngestReport,
+    ingestPaths, type CorpusStore, type IngestReport,
 } from '../../retrieval/index.ts';
 import { loadConfig } from '../../server/index.ts';
-import { openStore, type Store } from '../../store/index.ts';
+import { openStore } from '../../store/index.ts';
 import { configPath, parseFlags, UsageError } from '../args.ts';
 import type { CliCommand, CliIO } from '../io.ts';
 
