@@ -97,9 +97,9 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   const oidc = config.oidc ? createOidcVerifier(config.oidc, { env }) : undefined;
   if (oidc) deps.oidc = oidc;
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
-  registerAuditRoutes(app, { store, audit: audit.log });
-  registerApprovalRoutes(app, { approvals, identities: store.identities });
-  registerActionRoutes(app, { approvals, identities: store.identities });
+  registerAuditRoutes(app, { store, ...(deps.oidc ? { oidc: deps.oidc } : {}), audit: audit.log });
+  registerApprovalRoutes(app, { approvals, auth: deps });
+  registerActionRoutes(app, { approvals, auth: deps });
   try {
     if (oidc && config.console?.enabled !== false) {
       await registerConsole(app, {

@@ -146,8 +146,8 @@ export async function startApprovalsGateway(options: ApprovalsGatewayOptions): P
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = buildApp(deps, { bodyLimit: 1_048_576 });
-  registerApprovalRoutes(app, { approvals: service, identities: store.identities });
-  registerActionRoutes(app, { approvals: service, identities: store.identities });
+  registerApprovalRoutes(app, { approvals: service, auth: deps });
+  registerActionRoutes(app, { approvals: service, auth: deps });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

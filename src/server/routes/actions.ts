@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TOOL_NAME } from '../../approvals/index.ts';
-import { approvalBody, authenticate, parseInput, sendApiError, type ApprovalRouteDeps } from './approvals.ts';
+import { authenticate, parseInput, sendApiError } from '../http-input.ts';
+import { approvalBody, type ApprovalRouteDeps } from './approvals.ts';
 
 const actionBody = z.strictObject({
   tool: z.string().regex(TOOL_NAME, 'a registered tool name'),
@@ -21,10 +22,10 @@ const FAILURES: Record<string, { status: number; message: string }> = {
 };
 
 export function registerActionRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
-  const { approvals, identities } = deps;
+  const { approvals, auth } = deps;
 
   app.post('/v1/actions', async (request, reply) => {
-    const principal = await authenticate(request, reply, identities);
+    const principal = await authenticate(request, reply, auth);
     if (!principal) return reply;
     const body = await parseInput(request, reply, actionBody, request.body, 'body');
     if (!body) return reply;

@@ -5,54 +5,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { APPROVAL_STATUSES, toApprovalView, type ApprovalRecord, type ApprovalService } from '../../approvals/index.ts';
-import { authenticateApiKey, parseBearer, type Principal } from '../../identity/index.ts';
-import type { IdentityStore } from '../../store/index.ts';
+import { authenticate, parseInput, sendApiError, type CallerAuth } from '../http-input.ts';
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalService;
-  identities: IdentityStore;
-}
-
-export interface ApiError {
-  status: number;
-  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'server_error';
-  code: string;
-  message: string;
-  param?: string | null;
-  rule: string;
-  /** More `enclave` members: audit_ref, approval_id, policy_ids. */
-  enclave?: Record<string, unknown>;
-}
-
-/** Sends an OpenAI-shaped error: `{error:{message,type,code,param,enclave:{request_id,rule,...}}}`. */
-export function sendApiError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
-  return reply.code(e.status).type('application/json').send({
-    error: { message: e.message, type: e.type, code: e.code, param: e.param ?? null, enclave: { request_id: request.id, rule: e.rule, ...e.enclave } },
-  });
-}
-
-/** The caller, or undefined after a 401 was sent (one answer for every failure, as in the pipeline). */
-export async function authenticate(request: FastifyRequest, reply: FastifyReply, identities: IdentityStore): Promise<Principal | undefined> {
-  const result = await authenticateApiKey(identities, parseBearer(request.headers.authorization));
-  if (result.ok) return result.principal;
-  await sendApiError(request, reply, {
-    status: 401, type: 'authentication_error', code: 'invalid_api_key', rule: 'auth.api_key',
-    message: result.reason === 'missing' ? 'No API key provided. Send it as "Authorization: Bearer enc_...".' : 'Incorrect, revoked or malformed API key.',
-  });
-  return undefined;
-}
-
-/** Parses outside input with zod; on failure sends a 400 naming the first bad field. */
-export async function parseInput<T>(request: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>, value: unknown, where: string): Promise<T | undefined> {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue?.path.map(String).join('.') || null;
-  await sendApiError(request, reply, {
-    status: 400, type: 'invalid_request_error', code: 'invalid_request', param, rule: `http.invalid_${where}`,
-    message: `${where}${param ? `.${param}` : ''}: ${issue?.message ?? 'invalid'}`,
-  });
-  return undefined;
+  /** How callers authenticate: API keys in the store, or OIDC access tokens. */
+  auth: CallerAuth;
 }
 
 export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -81,7 +39,7 @@ const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'say why').
 
 /** Registers the approval routes and ties the service's sweeper to the app's lifetime. */
 export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
-  const { approvals, identities } = deps;
+  const { approvals, auth } = deps;
   app.addHook('onReady', async () => approvals.start());
   // Releases long polls first, so closing does not wait out their timeouts.
   app.addHook('preClose', async () => approvals.close());
@@ -89,7 +47,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   app.get('/v1/receipts/keys', async (_request, reply) => reply.header('cache-control', 'max-age=300').send(approvals.signer.jwks()));
 
   app.get('/v1/approvals', async (request, reply) => {
-    const principal = await authenticate(request, reply, identities);
+    const principal = await authenticate(request, reply, auth);
     if (!principal) return reply;
     const q = await parseInput(request, reply, listQuery, request.query, 'query');
     if (!q) return reply;
@@ -101,7 +59,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   });
 
   app.get('/v1/approvals/:id', async (request, reply) => {
-    const principal = await authenticate(request, reply, identities);
+    const principal = await authenticate(request, reply, auth);
     if (!principal) return reply;
     const params = ID.safeParse(request.params);
     if (!params.success) return notFound(request, reply);
@@ -118,7 +76,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   });
 
   app.post('/v1/approvals/:id/approve', async (request, reply) => {
-    const principal = await authenticate(request, reply, identities);
+    const principal = await authenticate(request, reply, auth);
     if (!principal) return reply;
     const params = ID.safeParse(request.params);
     if (!params.success) return notFound(request, reply);
@@ -136,7 +94,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
   });
 
   app.post('/v1/approvals/:id/reject', async (request, reply) => {
-    const principal = await authenticate(request, reply, identities);
+    const principal = await authenticate(request, reply, auth);
     if (!principal) return reply;
     const params = ID.safeParse(request.params);
     if (!params.success) return notFound(request, reply);

@@ -8,30 +8,18 @@ import { z } from 'zod';
 import { AUDIT_KINDS, AuditError, type AuditLog, type AuditSearch } from '../../audit/index.ts';
 import { formatNoteKeyId, formatNoteVerifierKey, toBase64 } from '../../crypto/index.ts';
 import type { GatewayDeps } from '../../gateway/index.ts';
-import { authenticateApiKey, parseBearer, type Principal } from '../../identity/index.ts';
+import type { Principal } from '../../identity/index.ts';
+import { authenticate, parseInput, sendApiError } from '../http-input.ts';
 
 export interface AuditRouteDeps {
   store: GatewayDeps['store'];
+  /** Verifies OIDC access tokens sent instead of API keys. */
+  oidc?: GatewayDeps['oidc'];
   audit: AuditLog;
 }
 
 export const AUDITOR_ROLE = 'auditor';
 const MAX_LIMIT = 1000;
-
-interface ApiError {
-  status: number;
-  type: 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error';
-  code: string;
-  message: string;
-  param?: string | null;
-  rule: string;
-}
-
-function sendApiError(request: FastifyRequest, reply: FastifyReply, e: ApiError): FastifyReply {
-  return reply.code(e.status).type('application/json').send({
-    error: { message: e.message, type: e.type, code: e.code, param: e.param ?? null, enclave: { request_id: request.id, rule: e.rule } },
-  });
-}
 
 // Query strings are hostile input: digits only, bounded, before Number() sees them.
 const index = z.string().regex(/^(0|[1-9][0-9]{0,15})$/, 'a non-negative whole number').transform(Number).pipe(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER));
@@ -52,31 +40,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
   const { audit } = deps;
 
   async function caller(request: FastifyRequest, reply: FastifyReply, role?: string): Promise<Principal | undefined> {
-    const result = await authenticateApiKey(deps.store.identities, parseBearer(request.headers.authorization));
-    if (!result.ok) {
-      await sendApiError(request, reply, {
-        status: 401, type: 'authentication_error', code: 'invalid_api_key', rule: 'auth.api_key',
-        message: result.reason === 'missing' ? 'No API key provided. Send it as "Authorization: Bearer enc_...".' : 'Incorrect, revoked or malformed API key.',
-      });
-      return undefined;
-    }
-    if (role && !result.principal.roles.includes(role)) {
+    const principal = await authenticate(request, reply, deps);
+    if (!principal) return undefined;
+    if (role && !principal.roles.includes(role)) {
       await sendApiError(request, reply, { status: 403, type: 'permission_error', code: 'insufficient_role', rule: 'audit.auditor_role', message: `This needs the ${role} role.` });
       return undefined;
     }
-    return result.principal;
-  }
-
-  async function parse<T>(request: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>, value: unknown, where: string): Promise<T | undefined> {
-    const parsed = schema.safeParse(value ?? {});
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const param = issue?.path.map(String).join('.') || null;
-    await sendApiError(request, reply, {
-      status: 400, type: 'invalid_request_error', code: 'invalid_request', param, rule: `http.invalid_${where}`,
-      message: `${where}${param ? `.${param}` : ''}: ${issue?.message ?? 'invalid'}`,
-    });
-    return undefined;
+    return principal;
   }
 
   const recordRead = (principal: Principal, request: FastifyRequest, action: string, details: Record<string, unknown>) =>
@@ -97,7 +67,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
   app.get('/v1/audit/entries', async (request, reply) => {
     const principal = await caller(request, reply, AUDITOR_ROLE);
     if (!principal) return reply;
-    const q = await parse(request, reply, searchQuery, request.query, 'query');
+    const q = await parseInput(request, reply, searchQuery, request.query, 'query');
     if (!q) return reply;
     const limit = q.limit ?? 100;
     const filter: AuditSearch = { actor: q.user, decision: q.decision, kind: q.kind, since: q.since, until: q.until, limit: limit + 1 };
@@ -112,7 +82,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
   app.get('/v1/audit/entries/:index/proof', async (request, reply) => {
     const principal = await caller(request, reply, AUDITOR_ROLE);
     if (!principal) return reply;
-    const params = await parse(request, reply, proofParams, request.params, 'path');
+    const params = await parseInput(request, reply, proofParams, request.params, 'path');
     if (!params) return reply;
     try {
       const b = await audit.prove(params.index);
@@ -129,7 +99,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
 
   app.get('/v1/audit/consistency', async (request, reply) => {
     if (!(await caller(request, reply, AUDITOR_ROLE))) return reply;
-    const q = await parse(request, reply, consistencyQuery, request.query, 'query');
+    const q = await parseInput(request, reply, consistencyQuery, request.query, 'query');
     if (!q) return reply;
     try {
       const c = await audit.consistency(q.from, q.to);
