@@ -6,3 +6,5 @@ export { createMetrics, type GatewayMetrics } from './metrics.ts';
 export { renderContext } from './stages/infer.ts';
 export type { GatewayDeps, RequestContext, Refusal, Recorder, Retriever, RetrievedPortion, Decision, Signal, Citation } from './context.ts';
 export { createDecisionCache, type DecisionCache } from './decision-cache.ts';
+export { toPolicyLabel, toPolicyPrincipal, toPolicyModel } from './policy-input.ts';
+export { usPersonSubject } from './stages/unmask.ts';

@@ -17,6 +17,7 @@ import { inferComplete, inferStream } from './stages/infer.ts';
 import { enclaveInfo, mark } from './stages/mark.ts';
 import { retrieve } from './stages/retrieve.ts';
 import { createToolCallAssembler, reviewToolCalls } from './stages/review-tools.ts';
+import { maskingFor } from './stages/unmask.ts';
 import { route } from './stages/route.ts';
 import { validate } from './stages/validate.ts';
 
@@ -70,11 +71,12 @@ async function refuse(ctx: RequestContext, deps: GatewayDeps, refusal: Refusal, 
  * identifiers) and stops the answer on a red line. An answer policy allowed as decision support
  * may discuss the use of force; it is still stopped on the other red lines.
  */
-function outputGuard(ctx: RequestContext, deps: GatewayDeps): OutputGuard {
+async function outputGuard(ctx: RequestContext, deps: GatewayDeps): Promise<OutputGuard> {
   const decisionSupport = ctx.decision?.obligations.includes('decision_support') ?? false;
   const stopOn: RedLine[] = decisionSupport ? ['mass_surveillance', 'wmd'] : ['mass_surveillance', 'use_of_force', 'wmd'];
+  const { identities, unmasked } = await maskingFor(ctx, deps);
   return createOutputGuard({
-    guards: strictOutputGuards(deps.guards), usPersons: [...ctx.usPersons], stopOn,
+    guards: strictOutputGuards(deps.guards), usPersons: identities, unmasked, stopOn,
     ...(deps.identifiers ? { identifiers: deps.identifiers } : {}),
   });
 }
@@ -103,6 +105,11 @@ function outputRefusal(signal: GuardSignal): Refusal {
     status: 403, type: 'permission_error', code: signal.category, rule: `guard.output.${signal.category}`,
     message: `The answer was stopped: it crossed the ${signal.category.replaceAll('_', ' ')} red line. Nothing more of it will be sent.`,
   };
+}
+
+/** Which placeholders stand for which unmaskable subjects (never the identities themselves). */
+function maskedInfo(masked: ReadonlyArray<{ placeholder: string; identityId: string }>): Record<string, unknown> {
+  return masked.length ? { masked: masked.map((m) => ({ placeholder: m.placeholder, subject: m.identityId })) } : {};
 }
 
 function noteUpstreamError(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
@@ -134,10 +141,12 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
       upstreamTimer();
     }
     let content: string | null = null;
+    let masked: ReadonlyArray<{ placeholder: string; identityId: string }> = [];
     if (result.content !== null) {
-      const guard = outputGuard(ctx, deps);
+      const guard = await outputGuard(ctx, deps);
       const first = guard.push(result.content);
       const last = first.refusal ? first : guard.end();
+      masked = guard.identities();
       const refusal = first.refusal ?? last.refusal;
       if (refusal) return refuse(ctx, deps, outputRefusal(refusal));
       content = marking.prefix + first.emit + last.emit + marking.suffix;
@@ -151,7 +160,7 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
         id, object: 'chat.completion', created, model,
         choices: [{ index: 0, message: { role: 'assistant', content, ...(tools.kept.length ? { tool_calls: tools.kept } : {}) }, finish_reason: finish, logprobs: null }],
         usage: result.usage,
-        enclave: { ...enclaveInfo(ctx, ref), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) },
+        enclave: { ...enclaveInfo(ctx, ref), ...maskedInfo(masked), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) },
       },
     };
   }
@@ -164,7 +173,7 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     let finish: BackendChunk['finish_reason'] = 'stop';
     let usage: BackendChunk['usage'];
     let first = true;
-    const guard = outputGuard(ctx, deps);
+    const guard = await outputGuard(ctx, deps);
     // Calls of registered tools are reviewed whole before any of them reaches the client.
     const assembler = deps.approvals ? createToolCallAssembler() : undefined;
     const stopped = async function* (signal: GuardSignal) {
@@ -210,7 +219,7 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     if (tools.kept.length > 0) yield chunk({ tool_calls: tools.kept.map((c, index) => ({ index, ...c })) });
     if (assembler && finish === 'tool_calls' && tools.kept.length === 0) finish = 'stop';
     const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish, toolCalls: tools.annotations });
-    yield { ...chunk({}, finish), enclave: { ...enclaveInfo(ctx, ref), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) } };
+    yield { ...chunk({}, finish), enclave: { ...enclaveInfo(ctx, ref), ...maskedInfo(guard.identities()), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) } };
     if (includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } };
   }
   return { kind: 'streaming', classification: marking.banner, events: events() };

@@ -16,6 +16,11 @@ describe('extractive backend', () => {
     assert.ok(!answer.includes('Weather is mild'));
   });
 
+  it('keeps an initial inside its sentence, so a name is never quoted in halves', () => {
+    const answer = answerExtractively({ messages: [{ role: 'user', content: 'who leads the review team' }], context: [{ citation: '1', portionMark: '(U)', title: 't', text: 'The review team is led by John Q. Smith of the depot. Weather is mild.' }] });
+    assert.match(answer, /"The review team is led by John Q\. Smith of the depot\." \[1\]/);
+  });
+
   it('says so when nothing matches, and when there is no context at all', () => {
     assert.match(answerExtractively({ messages: [{ role: 'user', content: 'submarine cable repairs' }], context }), /None of the available sources/);
     assert.match(answerExtractively({ messages: [{ role: 'user', content: 'depot' }], context: [] }), /does not generate text/);

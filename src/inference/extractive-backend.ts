@@ -17,8 +17,10 @@ function terms(text: string): string[] {
   return (text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1 && !STOPWORDS.has(t));
 }
 
+// A full stop after a lone capital is an initial ("John Q. Smith"), not a sentence end: splitting
+// there would quote half a name, which the U.S.-person masker (matching whole names) cannot catch.
 function sentencesOf(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+(?=[A-Z0-9"'(])/u).map((s) => s.trim()).filter((s) => s.length > 0);
+  return text.split(/(?<=[.!?])(?<!\b\p{Lu}\.)\s+(?=[A-Z0-9"'(])/u).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 function lastUserText(messages: readonly ChatMessage[]): string {

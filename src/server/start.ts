@@ -18,6 +18,7 @@ import { openGatewayAudit, type GatewayAudit } from './audit-setup.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerUnmaskRoute } from './routes/unmask.ts';
 import type { EnclaveConfig } from './config.ts';
 
 export interface RunningGateway {
@@ -100,6 +101,7 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   registerAuditRoutes(app, { store, ...(deps.oidc ? { oidc: deps.oidc } : {}), audit: audit.log });
   registerApprovalRoutes(app, { approvals, auth: deps });
   registerActionRoutes(app, { approvals, auth: deps });
+  registerUnmaskRoute(app, { approvals, decisions: deps.decisions, auth: deps, logger });
   try {
     if (oidc && config.console?.enabled !== false) {
       await registerConsole(app, {
