@@ -1,7 +1,7 @@
 /**
  * Trains the red-line classifier: `npm run train:guards`. Reads src/guards/dataset/train.jsonl,
- * calibrates thresholds on out-of-fold scores (folds by family, so a fold never sees the wording it
- * is scored on), retrains on all of it, and writes src/guards/model/weights.{bin,json}. The held-out
+ * calibrates thresholds on out-of-fold scores (folds by whole source section, as the held-out
+ * split is built, so a fold never sees the theme, let alone the wording, it is scored on), retrains on all of it, and writes src/guards/model/weights.{bin,json}. The held-out
  * split is read only to print the final report.
  */
 import { createHash } from 'node:crypto';
@@ -21,13 +21,14 @@ function readLines(path: string): LabelledLine[] {
   return lines;
 }
 
-const family = (l: LabelledLine): string => String((l as { family?: unknown }).family ?? l.id).replace(/\+.*$/, '');
-const foldOf = (l: LabelledLine): number => createHash('sha256').update(family(l)).digest().readUInt32BE(0) % FOLDS;
+/** The source section of a line: its family less the core number and the frame or obfuscation suffix. */
+const section = (l: LabelledLine): string => String((l as { family?: unknown }).family ?? l.id).replace(/\+.*$/, '').replace(/\.\d+$/, '');
+const foldOf = (l: LabelledLine): number => createHash('sha256').update(section(l)).digest().readUInt32BE(0) % FOLDS;
 const toExample = (l: LabelledLine): TrainExample => ({ text: l.text, label: l.label, hardNegative: l.hard_negative ?? false });
 
 const started = Date.now();
 const train = readLines(root('src/guards/dataset/train.jsonl'));
-console.log(`train: ${train.length} lines; calibrating on ${FOLDS} folds by family`);
+console.log(`train: ${train.length} lines; calibrating on ${FOLDS} folds by source section`);
 
 const outOfFold: ScoredLine[] = [];
 for (let k = 0; k < FOLDS; k++) {

@@ -1,4 +1,4 @@
-/** Hashed features shared by the trainer and the runtime: word 1-2-grams and char 3-5-grams. */
+/** Hashed features shared by the trainer and the runtime: word and stem 1-2-grams, stem skip-bigrams, char 3-5-grams, concepts. */
 import type { ConceptHit, Tokens } from './concepts.ts';
 
 /** Features in token order, so any window of words is one contiguous slice. */

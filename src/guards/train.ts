@@ -26,7 +26,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  bits: 18, epochs: 12, learningRate: 0.2, l2: 1e-6, seed: 20240611, window: 16, stride: 4, hardNegativeWeight: 1.5,
+  bits: 19, epochs: 12, learningRate: 0.2, l2: 1e-6, seed: 20240611, window: 16, stride: 4, hardNegativeWeight: 1.5,
 };
 
 /** One trainable slice: a feature range of one view. */
