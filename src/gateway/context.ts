@@ -58,6 +58,8 @@ export interface RequestContext {
   principal?: Principal;
   request?: ChatRequest;
   model?: ModelEntry;
+  /** When `model` named a route group: its models in order of preference. */
+  routeGroup?: readonly ModelEntry[];
   signals: Signal[];
   decision?: Decision;
   /** Portions placed in the model's context, and the labels that went into the answer's label. */
@@ -115,4 +117,6 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   recorder: Recorder;
   limits: { maxMessages: number };
+  /** Route groups by name: the models, in order, Enclave may choose from by accreditation. */
+  routeGroups?: ReadonlyMap<string, readonly string[]>;
 }

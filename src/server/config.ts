@@ -83,6 +83,14 @@ export const configSchema = z.object({
   store: z.string().min(1).optional(),
   models: z.array(modelSchema).min(1, 'configure at least one model'),
   users: z.array(userSchema).default([]),
+  /**
+   * Names a client may send as `model` to let Enclave pick: the first listed model the caller may
+   * use and whose accreditation dominates the request's label (known after retrieval).
+   */
+  route_groups: z.array(z.object({
+    id: z.string().regex(ID, 'route group id: letters, digits, . _ : - (max 128)'),
+    models: z.array(z.string().regex(ID)).min(1),
+  }).strict()).default([]),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict()
     .default({ level: 'info' }),
   demo: z.object({ print_keys: z.boolean().default(false) }).strict().default({ print_keys: false }),
@@ -122,6 +130,13 @@ export const configSchema = z.object({
     if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${id}"` });
   });
   dup(c.models.map((m) => m.id), 'models');
+  const modelIds = new Set(c.models.map((m) => m.id));
+  c.route_groups.forEach((g, i) => {
+    if (modelIds.has(g.id)) ctx.addIssue({ code: 'custom', path: ['route_groups', i, 'id'], message: `"${g.id}" is already a model id` });
+    g.models.forEach((m, j) => {
+      if (!modelIds.has(m)) ctx.addIssue({ code: 'custom', path: ['route_groups', i, 'models', j], message: `no model "${m}"` });
+    });
+  });
   dup(c.users.map((u) => u.id), 'users');
 });
 

@@ -85,6 +85,7 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     guards: loadGuards(config.guards?.judge ? { judge: config.guards.judge } : {}), useJudge: Boolean(config.guards?.judge),
     ...(config.guards?.identifiers ? { identifiers: config.guards.identifiers } : {}), metrics: createMetrics(), recorder: audit.recorder,
     limits: { maxMessages: config.server.max_messages }, banner: config.banner,
+    routeGroups: new Map(config.route_groups.map((g) => [g.id, g.models])),
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
   // Held actions: TOTP secrets sealed under the data dir's key, receipts signed with Enclave's key.

@@ -21,7 +21,8 @@ export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: Aud
   if (!ctx.principal) return undefined;
   const prompt = ctx.request ? JSON.stringify(ctx.request.messages) : undefined;
   const { ref } = await deps.recorder.record({
-    kind: 'request',
+    // Spillage is its own kind of entry: security officers search for it.
+    kind: outcome.refusal?.code === 'spillage' ? 'spillage' : 'request',
     actor: ctx.principal.id,
     requestId: ctx.requestId,
     data: {

@@ -17,7 +17,10 @@ export function validate(ctx: RequestContext, deps: GatewayDeps): Refusal | unde
       message: `messages: at most ${deps.limits.maxMessages} messages per request (got ${request.messages.length})`,
     };
   }
-  const model = deps.models.get(request.model);
+  const group = deps.routeGroups?.get(request.model)
+    ?.map((id) => deps.models.get(id)).filter((m): m is NonNullable<typeof m> => m !== undefined && mayUseModel(m, ctx.principal!.roles));
+  const model = group ? group[0] : deps.models.get(request.model);
+  if (group) ctx.routeGroup = group;
   // A model the caller may not use answers exactly like one that does not exist.
   if (!model || !mayUseModel(model, ctx.principal!.roles)) {
     return { status: 404, type: 'not_found_error', code: 'model_not_found', param: 'model', rule: 'validate.model', message: `The model "${request.model.slice(0, 64)}" does not exist or you do not have access to it.` };

@@ -12,10 +12,14 @@ export function registerModelRoutes(app: FastifyInstance, deps: GatewayDeps): vo
     if (refusal) {
       return reply.code(refusal.status).send({ error: { message: refusal.message, type: refusal.type, code: refusal.code, param: null, enclave: { request_id: request.id, rule: refusal.rule } } });
     }
-    const data = deps.models.list().filter((m) => mayUseModel(m, ctx.principal!.roles)).map((m) => ({
+    const data: Array<{ id: string; object: string; created: number; owned_by: string; enclave: Record<string, unknown> }> = deps.models.list().filter((m) => mayUseModel(m, ctx.principal!.roles)).map((m) => ({
       id: m.id, object: 'model', created: STARTED, owned_by: 'enclave',
       enclave: { backend: m.kind, accredited: m.accreditedText, retrieval: m.retrieval, description: m.description },
     }));
+    for (const [id, members] of deps.routeGroups ?? []) {
+      const usable = members.filter((m) => { const e = deps.models.get(m); return e && mayUseModel(e, ctx.principal!.roles); });
+      if (usable.length > 0) data.push({ id, object: 'model', created: STARTED, owned_by: 'enclave', enclave: { backend: 'route_group', accredited: usable.map((m) => deps.models.get(m)!.accreditedText).join(' | '), retrieval: deps.models.get(usable[0]!)!.retrieval, description: `chooses among ${usable.join(', ')} by accreditation` } });
+    }
     return reply.send({ object: 'list', data });
   });
 }
