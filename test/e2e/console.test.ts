@@ -23,6 +23,24 @@ async function watchStreaming(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Keeps a copy of every answer stream the page receives. Chromium may drop a streamed body
+ * before the DevTools protocol asks for it, so the copy is taken in the page with Response.clone().
+ */
+async function recordAnswerStreams(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { askStreams: Promise<string>[] };
+    w.askStreams = [];
+    const original = window.fetch.bind(window);
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await original(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.endsWith('/console/api/ask')) w.askStreams.push(response.clone().text());
+      return response;
+    };
+  });
+}
+
 async function askByKeyboard(page: Page, question: string): Promise<void> {
   await page.locator('#question').focus();
   await page.keyboard.type(question);
@@ -82,14 +100,15 @@ describe('console in Chromium', () => {
     const page = await context.newPage();
     const bodies: Promise<string>[] = [];
     page.on('response', (r: Response) => { bodies.push(r.text().catch(() => '')); });
+    await recordAnswerStreams(page);
     await signInInBrowser(page, gw.url, 'uma');
     assert.equal(await page.locator('#banner-top').textContent(), 'UNCLASSIFIED');
-    // The answer stream itself, read before the page navigates away (a later read can be cut off).
-    const askResponse = page.waitForResponse((r: Response) => r.url().endsWith('/console/api/ask'));
     await askByKeyboard(page, QUESTION);
     const answer = page.locator('[data-testid="answer"]').first();
     assert.equal(await answer.locator('[data-testid="answer-banner-top"]').textContent(), 'UNCLASSIFIED');
-    const stream = await (await askResponse).text();
+    const streams = await page.evaluate(() => Promise.all((window as unknown as { askStreams: Promise<string>[] }).askStreams));
+    assert.equal(streams.length, 1, 'one answer stream was recorded');
+    const stream = streams[0] ?? '';
     assert.ok(stream.includes('event: done'), 'the answer stream was captured whole');
     assert.match(await answer.locator('[data-testid="withheld"]').textContent() ?? '', /^[1-9]\d* matching portions? (was|were) withheld/);
     const pages = [await page.content()];
