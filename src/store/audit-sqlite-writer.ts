@@ -1,9 +1,14 @@
 /**
  * Worker thread owning the audit log's SQLite write connection. A commit's fsync then blocks
  * this thread, not the gateway's event loop, so requests keep arriving and queue into the next
- * group commit. Protocol (one transaction at a time, serialised by the caller): `begin` takes the
- * write lock (BEGIN IMMEDIATE) and returns the head; `commit` inserts rows, moves the head and
- * commits; `rollback` releases the lock; `checkpoint` runs addCheckpoint's transaction.
+ * group commit. Protocol (one transaction at a time, serialised by the caller):
+ * - `append` is optimistic, one round trip: the rows were numbered from the head the caller
+ *   expects; inside BEGIN IMMEDIATE the stored head is compared with it and the rows are written
+ *   only on a match, otherwise nothing is written and the actual head comes back (another process,
+ *   such as a CLI command, appended in between);
+ * - `begin` / `commit` / `rollback` hold the write lock across the caller's build, the fallback
+ *   that always makes progress under contention;
+ * - `checkpoint` runs addCheckpoint's transaction.
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,6 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface WriterRow { idx: number; data: string; leafHash: Uint8Array; time: string; kind: string; actor: string; decision: string | null }
 export interface WriterCheckpoint { size: number; root: Uint8Array; note: string; frontier: Uint8Array; createdAt: string }
 export type WriterCall =
+  | { op: 'append'; expectSize: number; expectLast: Uint8Array | null; rows: WriterRow[] }
   | { op: 'begin' }
   | { op: 'commit'; rows: WriterRow[] }
   | { op: 'rollback' }
@@ -39,20 +45,46 @@ const addCheckpoint = db.transaction((cp: WriterCheckpoint): boolean => {
   return true;
 });
 
+/** The head as the caller sees it, or null when the audit_head row is missing. */
+export type WriterHead = { size: number; last: Uint8Array | null } | null;
+
+function currentHead(): WriterHead {
+  const h = readHead.get();
+  return h ? { size: h.size, last: h.last_leaf_hash ? new Uint8Array(h.last_leaf_hash) : null } : null;
+}
+
+function sameHead(h: WriterHead, size: number, last: Uint8Array | null): boolean {
+  if (!h || h.size !== size) return false;
+  if (h.last === null || last === null) return h.last === last;
+  return Buffer.compare(buf(h.last), buf(last)) === 0;
+}
+
+function writeRows(rows: readonly WriterRow[]): void {
+  for (const r of rows) insert.run(r.idx, r.data, buf(r.leafHash), r.time, r.kind, r.actor, r.decision);
+  const last = rows[rows.length - 1];
+  if (last) setHead.run(last.idx + 1, buf(last.leafHash));
+}
+
 function handle(m: WriterRequest): unknown {
   switch (m.op) {
-    case 'begin': {
+    case 'append': {
       db.exec('BEGIN IMMEDIATE');
-      const h = readHead.get();
-      return h ? { size: h.size, last: h.last_leaf_hash ? new Uint8Array(h.last_leaf_hash) : null } : null;
+      const h = currentHead();
+      if (!sameHead(h, m.expectSize, m.expectLast)) {
+        db.exec('ROLLBACK');
+        return { committed: false, head: h };
+      }
+      writeRows(m.rows);
+      db.exec('COMMIT');
+      return { committed: true, head: h };
     }
-    case 'commit': {
-      for (const r of m.rows) insert.run(r.idx, r.data, buf(r.leafHash), r.time, r.kind, r.actor, r.decision);
-      const last = m.rows[m.rows.length - 1];
-      if (last) setHead.run(last.idx + 1, buf(last.leafHash));
+    case 'begin':
+      db.exec('BEGIN IMMEDIATE');
+      return currentHead();
+    case 'commit':
+      writeRows(m.rows);
       db.exec('COMMIT');
       return true;
-    }
     case 'rollback':
       if (db.inTransaction) db.exec('ROLLBACK');
       return true;

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from './errors.ts';
-import type { WriterCall, WriterReply } from './audit-sqlite-writer.ts';
+import type { WriterCall, WriterHead, WriterReply, WriterRow } from './audit-sqlite-writer.ts';
 import {
   AUDIT_CHECKPOINT_PAGE, AUDIT_ENTRY_PAGE, AUDIT_HASH_PAGE, joinHashes, splitFrontier,
   type AuditCheckpointRecord, type AuditEntryRecord, type AuditEntryStore, type AuditHeadRecord, type AuditSearchFilter,
@@ -88,6 +88,18 @@ class SqliteWriter {
   }
 }
 
+/** Optimistic appends tried before falling back to holding the write lock across the build. */
+const OPTIMISTIC_ATTEMPTS = 2;
+
+/** The builder numbers from the head it was given; anything else would open a gap. */
+function toWriterRows(batch: readonly AuditEntryRecord[], h: AuditHeadRecord): WriterRow[] {
+  return batch.map((e, i) => {
+    if (e.index !== h.size + i) throw new StoreError('CONFLICT', `audit entry ${e.index} does not continue the log at ${h.size + i}`);
+    // A copy the size of the hash: a hash may view a pooled 8 KiB buffer, which postMessage would clone whole.
+    return { idx: e.index, data: e.data, leafHash: new Uint8Array(e.leafHash), time: e.time, kind: e.kind, actor: e.actor, decision: e.decision };
+  });
+}
+
 function conflictOrRethrow(err: unknown): never {
   if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('CONFLICT', 'an audit entry with this index already exists', { cause: err });
   throw err;
@@ -156,15 +168,23 @@ export function createSqliteAuditStore(db: Database.Database): AuditEntryStore &
         return append.immediate(build);
       }
       return writer.exclusive(async (call) => {
-        const raw = (await call({ op: 'begin' })) as { size: number; last: Uint8Array | null } | null;
+        // Optimistic first: number the batch from the head as this connection reads it (in WAL mode
+        // the latest commit) and let the writer check it inside the transaction: one round trip.
+        let h = head();
+        for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+          const rows = toWriterRows(build(h), h);
+          const r = (await call({ op: 'append', expectSize: h.size, expectLast: h.lastLeafHash && new Uint8Array(h.lastLeafHash), rows }).catch(conflictOrRethrow)) as { committed: boolean; head: WriterHead };
+          if (r.committed) return h;
+          if (!r.head) throw new StoreError('MIGRATION_FAILED', 'audit_head row is missing');
+          h = { size: r.head.size, lastLeafHash: r.head.last };
+        }
+        // Another process keeps winning the race: hold the write lock across the build instead.
+        const raw = (await call({ op: 'begin' })) as WriterHead;
         if (!raw) throw new StoreError('MIGRATION_FAILED', 'audit_head row is missing');
-        const h: AuditHeadRecord = { size: raw.size, lastLeafHash: raw.last };
+        h = { size: raw.size, lastLeafHash: raw.last };
         let rows;
         try {
-          rows = build(h).map((e, i) => {
-            if (e.index !== h.size + i) throw new StoreError('CONFLICT', `audit entry ${e.index} does not continue the log at ${h.size + i}`);
-            return { idx: e.index, data: e.data, leafHash: e.leafHash, time: e.time, kind: e.kind, actor: e.actor, decision: e.decision };
-          });
+          rows = toWriterRows(build(h), h);
         } catch (err) {
           await call({ op: 'rollback' });
           throw err;
