@@ -40,6 +40,13 @@ describe('enclave keys', () => {
     const again = bufferIO();
     assert.equal(await main(['keys', 'revoke', id, '--config', config], again), 1);
     assert.match(again.err(), /no active key/);
+
+    // Both changes are audit entries naming the key, never holding it.
+    const search = bufferIO();
+    assert.equal(await main(['audit', 'search', '--kind', 'key', '--config', config], search), 0);
+    const entries = search.out().trim().split('\n').map((l) => JSON.parse(l) as { action?: string; details?: { key_id?: string; user?: string } });
+    assert.deepEqual(entries.filter((e) => e.details?.key_id === id).map((e) => [e.action, e.details?.user]), [['keys.create', 'dave'], ['keys.revoke', 'dave']]);
+    assert.ok(!search.out().includes(key.slice(16)), 'the audit log never holds the secret');
   });
 
   it('refuses unknown users, missing flags and unknown subcommands with usage exit codes', async () => {

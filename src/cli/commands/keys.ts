@@ -1,6 +1,11 @@
-/** `enclave keys create|list|revoke`: API keys, stored as hashes, shown once. */
+/**
+ * `enclave keys create|list|revoke`: API keys, stored as hashes, shown once. Creating or
+ * revoking a key is a key change, so it is an audit entry; a change that cannot be audited is
+ * not made (or is undone).
+ */
+import { userInfo } from 'node:os';
 import { bootstrapUsers, createApiKey } from '../../identity/index.ts';
-import { loadConfig } from '../../server/index.ts';
+import { loadConfig, openGatewayAudit } from '../../server/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { configPath, parseFlags, UsageError } from '../args.ts';
 import { keysInitCommand, keysRotateCommand } from './keys-init.ts';
@@ -26,13 +31,48 @@ async function withStore<T>(config: string | undefined, fn: (store: Store) => Pr
   }
 }
 
+type RecordKeyChange = (action: string, details: Record<string, string>) => Promise<void>;
+
+/**
+ * Like withStore, with the deployment's audit log open (its key ring is created on a first run,
+ * exactly as the gateway's first start would). The log is opened before anything changes.
+ */
+async function withAuditedStore<T>(config: string | undefined, fn: (store: Store, record: RecordKeyChange) => Promise<T>): Promise<T> {
+  const cfg = loadConfig(configPath(config));
+  return withStore(config, async (store) => {
+    const audit = await openGatewayAudit(cfg, store, { checkpointIntervalMs: 0 });
+    try {
+      return await fn(store, async (action, details) => {
+        await audit.log.append({ kind: 'key', actor: 'system:cli', action, details: { ...details, os_user: osUser() } });
+      });
+    } finally {
+      // No checkpoint: a running gateway signs the next one and covers this entry.
+      await audit.log.close({ checkpoint: false });
+    }
+  });
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function create(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags(argv, { user: { type: 'string' }, label: { type: 'string' }, config: { type: 'string' } });
   if (!values.user) throw new UsageError('keys create needs --user ID');
-  return withStore(values.config, async (store) => {
-    const { key, record } = await createApiKey(store.identities, values.user!, values.label ?? '');
+  return withAuditedStore(values.config, async (store, record) => {
+    const { key, record: created } = await createApiKey(store.identities, values.user!, values.label ?? '');
+    try {
+      await record('keys.create', { key_id: created.id, user: created.userId });
+    } catch (err) {
+      await store.identities.revokeApiKey(created.id, new Date().toISOString());
+      throw err;
+    }
     io.stdout(`${key}\n`);
-    io.stderr(`created key ${record.id} for ${record.userId}; it is shown once and stored only as a hash\n`);
+    io.stderr(`created key ${created.id} for ${created.userId}; it is shown once and stored only as a hash\n`);
     return 0;
   });
 }
@@ -53,8 +93,11 @@ async function revoke(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(argv, { config: { type: 'string' } });
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('keys revoke takes one KEY_ID');
-  return withStore(values.config, async (store) => {
+  return withAuditedStore(values.config, async (store, record) => {
+    const key = await store.identities.getApiKey(id);
     if (await store.identities.revokeApiKey(id, new Date().toISOString())) {
+      // Revocation stands even if the entry fails: failing closed here means the key stays revoked.
+      await record('keys.revoke', { key_id: id, user: key?.userId ?? 'unknown' });
       io.stdout(`revoked ${id}\n`);
       return 0;
     }
