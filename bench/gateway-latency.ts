@@ -1,6 +1,11 @@
 /**
  * Added latency of Enclave and of Portkey's gateway over calling the mock upstream directly,
  * on the same requests, at concurrency 1 and 32, non-streaming and streaming.
+ *
+ * Two upstreams: one that answers at once, and one that answers at a fast model's pace. With the
+ * instant one, 32 closed-loop clients keep every process on this machine's two cores busy, so
+ * the numbers measure how much CPU each request costs (throughput), not what a gateway adds to a
+ * model call. The paced one is what a client of a real model sees.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type LoadResult } from './load.ts';
 import { startChild, waitForPort, type Child } from './processes.ts';
+import type { MockTiming } from '../test/support/mock-openai.ts';
 
 const NODE = process.execPath;
 
@@ -29,11 +35,15 @@ export interface LatencyRow {
   addedP99?: number;
 }
 
-export async function benchGatewayLatency(opts: { seconds: number; extraConfig?: string }): Promise<LatencyRow[]> {
+/** A fast model: 25 ms to the first token, then 200 tokens per second (a 20-word answer takes 125 ms). */
+export const MODEL_PACE: MockTiming = { firstTokenMs: 25, tokenMs: 5 };
+
+export async function benchGatewayLatency(opts: { seconds: number; timing?: MockTiming; extraConfig?: string }): Promise<LatencyRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'enclave-bench-'));
   const children: Child[] = [];
   try {
-    const mock = await startChild(NODE, ['--import', 'tsx', 'bench/mock-server.ts'], { ready: /(http:\/\/127\.0\.0\.1:\d+\/v1)\n/ });
+    const env = { MOCK_FIRST_TOKEN_MS: String(opts.timing?.firstTokenMs ?? 0), MOCK_TOKEN_MS: String(opts.timing?.tokenMs ?? 0) };
+    const mock = await startChild(NODE, ['--import', 'tsx', 'bench/mock-server.ts'], { ready: /(http:\/\/127\.0\.0\.1:\d+\/v1)\n/, env });
     children.push(mock);
     const mockUrl = mock.match[1]!;
     const port = await freePort();

@@ -8,7 +8,7 @@ import { benchGuards } from '../src/guards/index.ts';
 import { benchPolicy } from '../src/policy/bench.ts';
 import { benchAuditSection } from './audit.ts';
 import { benchRetrieval } from '../src/retrieval/bench.ts';
-import { benchGatewayLatency, formatLatencyTable } from './gateway-latency.ts';
+import { benchGatewayLatency, formatLatencyTable, MODEL_PACE } from './gateway-latency.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -20,10 +20,13 @@ function save(name: string, data: unknown): void {
 }
 
 if (want('gateway')) {
-  console.log(`\n## Gateway added latency (${seconds} s per cell; mock upstream, autocannon)\n`);
-  const rows = await benchGatewayLatency({ seconds });
-  console.log(formatLatencyTable(rows));
-  save('gateway', rows);
+  console.log(`\n## Gateway added latency, upstream at a model's pace (${MODEL_PACE.firstTokenMs} ms to first token, ${MODEL_PACE.tokenMs} ms per token; ${seconds} s per cell)\n`);
+  const paced = await benchGatewayLatency({ seconds, timing: MODEL_PACE });
+  console.log(formatLatencyTable(paced));
+  console.log(`\n## Gateway cost per request, instant upstream (${seconds} s per cell; every process shares the cores)\n`);
+  const instant = await benchGatewayLatency({ seconds });
+  console.log(formatLatencyTable(instant));
+  save('gateway', { timing: MODEL_PACE, paced, instant });
 }
 
 if (want('policy')) {

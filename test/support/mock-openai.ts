@@ -42,8 +42,21 @@ function sse(res: http.ServerResponse, data: unknown): void {
   res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
 
-/** Starts the mock on 127.0.0.1 with a free port. `words` sets how many chunks a stream has. */
-export async function startMockUpstream(options: { words?: number } = {}): Promise<MockUpstream> {
+export interface MockTiming {
+  /** Chunks in a streamed answer. */
+  words?: number;
+  /** Time before the first byte of an answer (a model's prompt processing); default 0. */
+  firstTokenMs?: number;
+  /** Time per generated word (a model's decoding); a non-streamed answer waits for all of them. */
+  tokenMs?: number;
+}
+
+const pause = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** Starts the mock on 127.0.0.1 with a free port; `timing` makes it answer at a model's pace. */
+export async function startMockUpstream(options: MockTiming = {}): Promise<MockUpstream> {
+  const firstTokenMs = options.firstTokenMs ?? 0;
+  const tokenMs = options.tokenMs ?? 0;
   const requests: Array<Record<string, unknown>> = [];
   let queue: MockBehaviour[] = [];
   let fallback: MockBehaviour = 'ok';
@@ -65,33 +78,40 @@ export async function startMockUpstream(options: { words?: number } = {}): Promi
       if (behaviour === 'hang') return; // never answers
       if (behaviour === 'fail_500') { res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}'); return; }
       if (behaviour === 'reject_400') { res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad tool schema"}}'); return; }
-      if (!body.stream) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(body, behaviour === 'tool_call')));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model };
-      sse(res, { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-      if (behaviour === 'tool_call') {
-        sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '' } }] }, finish_reason: null }] });
-        sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"q":"fox"}' } }] }, finish_reason: null }] });
-        sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
-      } else {
-        streamWords.forEach((w, i) => {
-          if ((behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream') && i === 3) return;
-          if ((behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream') && i > 3) return;
-          sse(res, { ...base, choices: [{ index: 0, delta: { content: i === 0 ? w : ` ${w}` }, finish_reason: null }] });
-        });
-        if (behaviour === 'die_mid_stream') { res.socket?.destroy(); return; }
-        if (behaviour === 'stall_mid_stream') return; // keeps the socket open, sends nothing more
-        sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-      }
-      const so = body.stream_options as { include_usage?: boolean } | undefined;
-      if (so?.include_usage) sse(res, { ...base, choices: [], usage: { prompt_tokens: 11, completion_tokens: streamWords.length, total_tokens: 11 + streamWords.length } });
-      sse(res, '[DONE]');
-      res.end();
+      void answer(res, body, behaviour);
     });
   });
+
+  async function answer(res: http.ServerResponse, body: Record<string, unknown>, behaviour: MockBehaviour): Promise<void> {
+    await pause(firstTokenMs);
+    if (!body.stream) {
+      await pause(tokenMs * streamWords.length);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(body, behaviour === 'tool_call')));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model };
+    sse(res, { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    if (behaviour === 'tool_call') {
+      sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '' } }] }, finish_reason: null }] });
+      sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"q":"fox"}' } }] }, finish_reason: null }] });
+      sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+    } else {
+      const breaks = behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream';
+      for (const [i, w] of streamWords.entries()) {
+        if (breaks && i >= 3) break;
+        if (i > 0) await pause(tokenMs);
+        sse(res, { ...base, choices: [{ index: 0, delta: { content: i === 0 ? w : ` ${w}` }, finish_reason: null }] });
+      }
+      if (behaviour === 'die_mid_stream') { res.socket?.destroy(); return; }
+      if (behaviour === 'stall_mid_stream') return; // keeps the socket open, sends nothing more
+      sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    }
+    const so = body.stream_options as { include_usage?: boolean } | undefined;
+    if (so?.include_usage) sse(res, { ...base, choices: [], usage: { prompt_tokens: 11, completion_tokens: streamWords.length, total_tokens: 11 + streamWords.length } });
+    sse(res, '[DONE]');
+    res.end();
+  }
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
