@@ -30,6 +30,7 @@ export const AUDIT_KINDS = [
   'policy',
   'config',
   'export',
+  'retention',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -11,6 +11,8 @@ export type AuditErrorCode =
   | 'INVALID_PROOF_REQUEST'
   | 'CONFIG_MISMATCH'
   | 'EXPORT_FORMAT'
+  | 'CONTENT_UNREADABLE'
+  | 'SIGNING_FAILED'
   | 'CLOSED';
 
 export class AuditError extends Error {

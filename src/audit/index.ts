@@ -43,6 +43,7 @@ export {
   type CheckpointVerification,
   type CheckpointVerifyOptions,
 } from './checkpoint.ts';
+export { startCheckpointSigner, type CheckpointSigner } from './checkpoint-signer.ts';
 export type { AuditStore, LogHead, StoredEntry, StoredCheckpoint, AuditSearch } from './store.ts';
 export { createExportStore, isExportDirectory, type ExportStore, type ExportStoreOptions } from './export-store.ts';
 export { EXPORT_FORMAT, EXPORT_FILES, type ExportManifest } from './export-format.ts';
@@ -51,5 +52,16 @@ export { verifyLog, type VerifyLogInput, type EntrySource } from './verify-run.t
 export { verifyExportDirectory, type VerifyExportOptions, type ExportVerification } from './verify-export.ts';
 export { AuditLog, type AuditLogOptions, type AppendReceipt, type CheckpointKeys, type InclusionBundle, type ConsistencyBundle } from './log.ts';
 export { createAuditRecorder, recordFromEvent, type AuditEvent } from './recorder.ts';
+export {
+  CONTENT_REF_PREFIX,
+  newContentId,
+  formatContentRef,
+  parseContentRef,
+  contentAad,
+  sealContent,
+  openContent,
+  checkContentDigests,
+  type RetainedContent,
+} from './content.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export { benchAudit, writeSyntheticExport, type BenchAuditOptions } from './bench.ts';

@@ -6,6 +6,7 @@
  */
 import { bytesEqual, formatNoteVerifierKey, utf8, type HashAlgorithm, type NoteSigner, type NoteVerifierKey } from '../crypto/index.ts';
 import { signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
+import type { CheckpointSigner } from './checkpoint-signer.ts';
 import { finishEntry, prepareEntry, type PreparedEntry } from './entry.ts';
 import { AuditError } from './errors.ts';
 import { createExportStore, isExportDirectory } from './export-store.ts';
@@ -28,6 +29,8 @@ export interface AuditLogOptions {
   /** Checkpoint origin line and key name, e.g. `audit.example.mil/enclave`. */
   readonly origin: string;
   readonly keys: CheckpointKeys;
+  /** Signs off the event loop (startCheckpointSigner); `keys.signers` sign inline otherwise. Closed by close(). */
+  readonly signer?: CheckpointSigner;
   readonly hashAlgorithm?: HashAlgorithm;
   /** Most entries per group commit (default 256). */
   readonly maxBatchSize?: number;
@@ -205,7 +208,14 @@ export class AuditLog {
     if (latest && !bytesEqual(await this.tree.rootAt(latest.size), latest.rootHash)) {
       throw new AuditError('CHECKPOINT_INCONSISTENT', `the log no longer contains the tree of checkpoint ${latest.size}: refusing to sign`);
     }
-    const note = signCheckpoint({ origin: this.origin, size: snapshot.size, rootHash: snapshot.root }, this.options.keys.signers);
+    const body = { origin: this.origin, size: snapshot.size, rootHash: snapshot.root };
+    const note = this.options.signer
+      ? await this.options.signer.sign(body).catch((err: unknown) => {
+          // A dead signing thread must not stop checkpoints: the same keys sign inline.
+          this.options.onError?.(err);
+          return signCheckpoint(body, this.options.keys.signers);
+        })
+      : signCheckpoint(body, this.options.keys.signers);
     const cp: StoredCheckpoint = { size: snapshot.size, rootHash: snapshot.root, note, frontier: snapshot.frontier, createdAt: (this.options.now ?? (() => new Date()))().toISOString() };
     return (await this.store.addCheckpoint(cp)) ? cp : this.store.latestCheckpoint();
   }
@@ -310,6 +320,7 @@ export class AuditLog {
     try {
       if (options.checkpoint !== false) await this.signCheckpoint();
     } finally {
+      await this.options.signer?.close();
       await this.options.closeStore?.();
     }
   }

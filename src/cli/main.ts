@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
   mfa: { run: mfaCommand, help: 'enrol approvers for TOTP (prints the otpauth URI once)' },
   receipt: { run: receiptCommand, help: 'verify a signed approval receipt; print the receipt keys' },
   policy: { run: policyCommand, help: 'test, explain and validate Cedar policies' },
-  audit: { run: createAuditCommand(auditCommandDeps), help: 'verify, prove, search, export the audit log; its public keys' },
+  audit: { run: createAuditCommand(auditCommandDeps), help: 'verify, prove, search, export the audit log; its public keys; decrypt retained content' },
   guard: { run: guardCommand, help: 'classify text against the red lines; evaluate on a labelled set' },
   corpus: { run: corpusCommand, help: 'ingest, list and remove corpus documents' },
   markings: { run: markingsCommand, help: 'roll up (banner), check access and parse classification markings' },

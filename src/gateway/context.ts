@@ -78,6 +78,12 @@ export interface Recorder {
   record(event: { kind: string; actor: string | null; requestId: string | null; data: Record<string, unknown> }): Promise<{ ref: string }>;
 }
 
+/** Keeps a request's prompt and answer sealed at rest when retention is on; the server implements it. */
+export interface ContentRetainer {
+  /** Seals and stores the content under the label; resolves with the entry's `contentRef` once stored. */
+  retain(input: { label: string; content: Record<string, unknown> }): Promise<string>;
+}
+
 /** A portion retrieval placed in context, with its label. */
 export interface RetrievedPortion extends ContextPortion {
   label: Label;
@@ -116,6 +122,8 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   recorder: Recorder;
+  /** Retention of prompts and answers (sealed); absent when the deployment keeps only digests. */
+  content?: ContentRetainer;
   limits: { maxMessages: number };
   /** Route groups by name: the models, in order, Enclave may choose from by accreditation. */
   routeGroups?: ReadonlyMap<string, readonly string[]>;

@@ -4,7 +4,7 @@ export { createRequestContext } from './create.ts';
 export { identify } from './stages/identify.ts';
 export { createMetrics, type GatewayMetrics } from './metrics.ts';
 export { renderContext } from './stages/infer.ts';
-export type { GatewayDeps, RequestContext, Refusal, Recorder, Retriever, RetrievedPortion, Decision, Signal, Citation } from './context.ts';
+export type { GatewayDeps, RequestContext, Refusal, Recorder, ContentRetainer, Retriever, RetrievedPortion, Decision, Signal, Citation } from './context.ts';
 export { createDecisionCache, type DecisionCache } from './decision-cache.ts';
 export { toPolicyLabel, toPolicyPrincipal, toPolicyModel } from './policy-input.ts';
 export { usPersonSubject } from './stages/unmask.ts';

@@ -18,8 +18,8 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import { z } from 'zod';
-import { AuditLog, checkpointKeysFromRing, createAuditRecorder, type AuditStore } from '../audit/index.ts';
-import { createKeyRing, isValidNoteKeyName, openKeyRing, sealKeyRing, toBase64, type KeyRing, type ScryptParams } from '../crypto/index.ts';
+import { AuditLog, checkpointKeysFromRing, createAuditRecorder, startCheckpointSigner, type AuditStore } from '../audit/index.ts';
+import { createKeyRing, isValidNoteKeyName, openKeyRing, sealKeyRing, toBase64, type EncryptionPublicKey, type KeyRing, type ScryptParams } from '../crypto/index.ts';
 import type { Recorder } from '../gateway/index.ts';
 import type { Store } from '../store/index.ts';
 import { createPostgresAuditStore, createSqliteAuditStore } from '../store/index.ts';
@@ -65,11 +65,18 @@ export interface OpenAuditOptions extends AuditKeyOptions {
   createKeys?: boolean;
   /** Called by the log's close(), after the final checkpoint (e.g. the CLI closing its store). */
   closeStore?: () => Promise<void>;
+  /** A ring the caller already opened (the CLI's `audit decrypt` needs it too): not read again. */
+  ring?: KeyRing;
 }
 
 export interface GatewayAudit {
   readonly log: AuditLog;
   readonly recorder: Recorder;
+  /**
+   * The current bundle's public encryption key: all that sealing content at rest needs. The
+   * private halves stay with the ring, which only `enclave audit decrypt` opens for that purpose.
+   */
+  readonly contentKey: EncryptionPublicKey;
   /** Drains pending appends and signs a final checkpoint; leaves the store open. */
   close(): Promise<void>;
 }
@@ -191,12 +198,18 @@ export function auditStoreOf(store: Store): AuditStore & { close?(): Promise<voi
 export async function openGatewayAudit(config: AuditDeploymentConfig, store: Store, opts: OpenAuditOptions = {}): Promise<GatewayAudit> {
   const s = settings(config);
   const warn = opts.warn ?? ((m: string) => opts.logger?.warn(m));
-  const loaded = opts.createKeys === false ? await readKeyRing(config, { ...opts, warn }).then((r) => r && { ring: r, created: false }) : await loadOrCreateKeyRing(config, { ...opts, warn });
+  let loaded: { ring: KeyRing; created: boolean } | undefined;
+  if (opts.ring) loaded = { ring: opts.ring, created: false };
+  else if (opts.createKeys === false) loaded = await readKeyRing(config, { ...opts, warn }).then((r) => r && { ring: r, created: false });
+  else loaded = await loadOrCreateKeyRing(config, { ...opts, warn });
   if (!loaded) throw new ServerError('START_FAILED', `no audit key ring at ${keyRingPath(config)}: run \`enclave keys init\` or start the gateway once`);
   const { ring, created } = loaded;
   if (created) opts.logger?.warn(`generated a new audit key ring at ${keyRingPath(config)}; publish its public keys with \`enclave audit pubkey\``);
   const origin = auditOrigin(config);
   const auditStore = auditStoreOf(store);
+  const interval = opts.checkpointIntervalMs ?? s.checkpoint_interval_ms;
+  // A long-running gateway signs off the event loop; a CLI command (no timer) signs inline.
+  const signer = interval > 0 ? startCheckpointSigner(origin, ring) : undefined;
   const closeStore = async () => {
     await auditStore.close?.();
     await opts.closeStore?.();
@@ -205,15 +218,17 @@ export async function openGatewayAudit(config: AuditDeploymentConfig, store: Sto
     store: auditStore,
     origin,
     keys: checkpointKeysFromRing(origin, ring),
+    ...(signer ? { signer } : {}),
     hashAlgorithm: s.hash,
     maxBatchSize: s.max_batch_size,
-    checkpointIntervalMs: opts.checkpointIntervalMs ?? s.checkpoint_interval_ms,
+    checkpointIntervalMs: interval,
     ...(opts.now ? { now: opts.now } : {}),
     onError: (err) => opts.logger?.error({ err }, 'audit checkpoint failed'),
     closeStore,
   }).catch(async (err: unknown) => {
+    await signer?.close();
     await auditStore.close?.();
     throw err;
   });
-  return { log, recorder: createAuditRecorder(log), close: () => log.close() };
+  return { log, recorder: createAuditRecorder(log), contentKey: ring.current.encryption.publicKey, close: () => log.close() };
 }

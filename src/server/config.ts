@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { AUDIT_CONFIG_DEFAULTS, auditConfigSchema } from './audit-setup.ts';
+import { RETENTION_CONFIG_DEFAULTS, retentionConfigSchema } from './retention.ts';
 import { consoleConfigSchema } from '../console/index.ts';
 import { approvalsConfigSchema, toolConfigSchema } from '../approvals/index.ts';
 import { JudgeOptionsSchema } from '../guards/index.ts';
@@ -125,6 +126,8 @@ export const configSchema = z.object({
   /** Inline puts the banner line at the top and bottom of each answer; header leaves the text alone. */
   banner: z.enum(['inline', 'header']).default('inline'),
   audit: auditConfigSchema.default(AUDIT_CONFIG_DEFAULTS),
+  /** Prompts and answers kept sealed at rest (off by default: entries carry digests only). */
+  retention: retentionConfigSchema.default(RETENTION_CONFIG_DEFAULTS),
 }).strict().superRefine((c, ctx) => {
   const dup = (ids: string[], path: string) => ids.forEach((id, i) => {
     if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${id}"` });

@@ -15,6 +15,7 @@ import { createRetriever, ingestPaths } from '../retrieval/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 import { openGatewayAudit, type GatewayAudit } from './audit-setup.ts';
+import { createContentRetention } from './retention.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -88,6 +89,11 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
     routeGroups: new Map(config.route_groups.map((g) => [g.id, g.models])),
     retriever: createRetriever(store.corpus, { topK: config.corpus.top_k }),
   };
+  // Content at rest: sealed with the ring's public key only (see retention.ts).
+  const retention = config.retention.content
+    ? createContentRetention({ store: store.content, publicKey: audit.contentKey, settings: config.retention, recorder: deps.recorder, logger })
+    : undefined;
+  if (retention) deps.content = retention.retainer;
   // Held actions: TOTP secrets sealed under the data dir's key, receipts signed with Enclave's key.
   const sealer = loadSecretSealer({ dataDir: config.data_dir, env });
   const approvals = createApprovalService({
@@ -123,12 +129,14 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
   await deps.recorder.record({ kind: 'startup', actor: null, requestId: null, data: { url, store: store.kind, models: models.list().map((m) => m.id) } });
+  await retention?.start();
   if (config.demo.print_keys) await printDemoKeys(store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)));
   logger.info({ url, store: store.kind, models: models.list().map((m) => `${m.id} (${m.kind}, ${m.accreditedText})`) }, 'enclave listening');
   return {
     url, deps, audit: audit.log, approvals,
     async close() {
       await app.close();
+      await retention?.stop();
       await audit.close();
       await models.close();
       await store.close();

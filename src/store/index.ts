@@ -17,3 +17,6 @@ export type * from './approvals-types.ts';
 export { createSqliteApprovalStore } from './approvals-sqlite.ts';
 export { createPostgresApprovalStore } from './approvals-postgres.ts';
 export { APPROVAL_STATUSES } from './approvals-types.ts';
+export type * from './content-types.ts';
+export { createSqliteContentStore } from './content-sqlite.ts';
+export { createPostgresContentStore } from './content-postgres.ts';

@@ -5,6 +5,7 @@
  */
 import { APPROVAL_MIGRATIONS } from './schema/approvals.ts';
 import { AUDIT_MIGRATIONS } from './schema/audit.ts';
+import { CONTENT_MIGRATIONS } from './schema/content.ts';
 import { CORPUS_MIGRATIONS } from './schema/corpus.ts';
 import { EVENT_MIGRATIONS } from './schema/events.ts';
 import { IDENTITY_MIGRATIONS } from './schema/identities.ts';
@@ -19,4 +20,5 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   ...IDENTITY_MIGRATIONS, ...EVENT_MIGRATIONS, ...CORPUS_MIGRATIONS, ...AUDIT_MIGRATIONS, ...APPROVAL_MIGRATIONS, ...SESSION_MIGRATIONS,
+  ...CONTENT_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { createPostgresCorpusStore } from './corpus-postgres.ts';
 import { createPostgresSessionStore } from './sessions-postgres.ts';
 import { createPostgresApprovalStore } from './approvals-postgres.ts';
+import { createPostgresContentStore } from './content-postgres.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -126,6 +127,7 @@ export async function openPostgresStore(url: string, options: { maxConnections?:
     corpus: createPostgresCorpusStore(sql),
     sessions: createPostgresSessionStore(sql),
     approvals: createPostgresApprovalStore(sql),
+    content: createPostgresContentStore(sql),
     async ping() { await sql`SELECT 1`; },
     async close() { await sql.end({ timeout: 5 }); },
   };

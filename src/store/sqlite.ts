@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { createSqliteCorpusStore } from './corpus-sqlite.ts';
 import { createSqliteSessionStore } from './sessions-sqlite.ts';
 import { createSqliteApprovalStore } from './approvals-sqlite.ts';
+import { createSqliteContentStore } from './content-sqlite.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -137,6 +138,7 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
     corpus: createSqliteCorpusStore(db),
     sessions: createSqliteSessionStore(db),
     approvals: createSqliteApprovalStore(db),
+    content: createSqliteContentStore(db),
     async ping() { db.prepare('SELECT 1').get(); },
     async close() { db.close(); },
   };

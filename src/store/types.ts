@@ -2,6 +2,7 @@
 import type { CorpusStore } from './corpus-types.ts';
 import type { ApprovalStore } from './approvals-types.ts';
 import type { SessionStore } from './sessions-types.ts';
+import type { ContentStore } from './content-types.ts';
 
 /** A bootstrap or managed principal, as stored. The clearance is kept as its marking text. */
 export interface UserRecord {
@@ -66,6 +67,8 @@ export interface Store {
   readonly sessions: SessionStore;
   /** Held actions, votes, TOTP secrets and the receipt signing key. */
   readonly approvals: ApprovalStore;
+  /** Sealed prompts and answers kept for the retention period (audit `contentRef`). */
+  readonly content: ContentStore;
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 /**
- * `enclave audit ...`: checkpoints, proofs, export, search and verification of the audit log.
+ * `enclave audit ...`: checkpoints, proofs, export, search and verification of the audit log, and
+ * `decrypt` of the sealed content an entry points at (audit-decrypt.ts).
  * `verify --export DIR` needs nothing but the directory; the other subcommands open the
  * deployment's log through the injected `openAuditLog`.
  */
@@ -13,12 +14,15 @@ import {
 import { formatNoteKeyId, formatNoteVerifierKey, parseNoteVerifierKey, toBase64, type NoteVerifierKey } from '../../crypto/index.ts';
 import { parseFlags, UsageError } from '../args.ts';
 import type { CliCommand, CliIO } from '../io.ts';
+import { checkDecryptRequest, runDecrypt, type ContentAccess } from './audit-decrypt.ts';
 
 export interface AuditCommandDeps {
   /** Opens the deployment's audit log (store and keys) from --config, without a checkpoint timer. */
   openAuditLog(options: { config?: string }): Promise<AuditLog>;
-  /** Recorded as the actor of `export` entries (default `system:cli`). */
+  /** Recorded as the actor of `export` and `decrypt` entries (default `system:cli`). */
   readonly actor?: string;
+  /** Opens the log, the sealed content and the key ring's decryption keys (`decrypt` only). */
+  openContentAccess?(options: { config?: string }): Promise<ContentAccess>;
 }
 
 const USAGE = `usage:
@@ -30,6 +34,7 @@ const USAGE = `usage:
   enclave audit consistency --from M [--to N] [--config F]
   enclave audit export DIR [--config F]
   enclave audit search [--user U] [--decision D] [--kind K] [--since ISO] [--until ISO] [--limit N] [--config F]
+  enclave audit decrypt --index N --reason TEXT [--as USER] [--config F]
 `;
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -203,6 +208,19 @@ export function createAuditCommand(deps?: AuditCommandDeps): CliCommand {
         for await (const page of log.search(filter)) for (const e of page) io.stdout(`${e.data}\n`);
         return 0;
       });
+    },
+
+    async decrypt(argv, io) {
+      const { values } = parseFlags(argv, { index: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, config: { type: 'string' } });
+      const request = { index: nonNegativeInt('index', values.index), reason: values.reason, actor: values.as ?? deps?.actor ?? 'system:cli' };
+      checkDecryptRequest(request);
+      if (!deps?.openContentAccess) throw new UsageError('decrypt needs a deployment (--config)');
+      const access = await deps.openContentAccess({ config: values.config });
+      try {
+        return await runDecrypt(access, request, io);
+      } finally {
+        await access.close();
+      }
     },
   };
 

@@ -1,10 +1,12 @@
 /**
  * Stage audit: one record per authenticated request: who, which model, the decision and
- * rule, labels, and digests of prompt and answer (never the text itself).
+ * rule, labels, and digests of prompt and answer (never the text itself). When retention is on,
+ * the text is sealed at rest first and the entry points at it (`contentRef`, see retain.ts).
  */
 import { sha256Hex } from '../../crypto/index.ts';
 import { formatBanner } from '../../markings/index.ts';
 import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
+import { retainContent } from './retain.ts';
 
 export interface AuditOutcome {
   status: number;
@@ -20,6 +22,8 @@ export interface AuditOutcome {
 export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: AuditOutcome): Promise<string | undefined> {
   if (!ctx.principal) return undefined;
   const prompt = ctx.request ? JSON.stringify(ctx.request.messages) : undefined;
+  // Stored before the entry is appended; a failure here fails the request like a failed append.
+  const contentRef = await retainContent(ctx, deps, outcome);
   const { ref } = await deps.recorder.record({
     // Spillage is its own kind of entry: security officers search for it.
     kind: outcome.refusal?.code === 'spillage' ? 'spillage' : 'request',
@@ -39,6 +43,7 @@ export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: Aud
       finish_reason: outcome.finishReason,
       tool_calls: outcome.toolCalls?.length ? outcome.toolCalls.map((t) => ({ id: t.id, tool: t.tool, decision: t.decision, approval_id: t.approval_id })) : undefined,
       error: outcome.error,
+      contentRef,
     },
   });
   return ref;
