@@ -4,15 +4,17 @@ import type { LabelledLine } from './eval.ts';
 import { RED_LINES, type GuardCategory, type GuardThresholds } from './types.ts';
 
 export interface CalibrationOptions {
-  /** Most hard-negative false positives one category may cause, as a share of hard negatives. */
+  /** Most hard negatives that may be flagged as any red line, as a share of hard negatives. */
   falsePositiveBudget: number;
-  /** Weight of a hard-negative false positive against a missed positive, within the budget. */
-  falsePositiveCost: number;
   min: number;
   max: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { falsePositiveBudget: 0.015, falsePositiveCost: 4, min: 0.3, max: 0.9 };
+/**
+ * The target is at most 3% of hard negatives flagged on unseen data; thresholds chosen on the same
+ * out-of-fold scores they are measured on flatter themselves, so the budget keeps some margin.
+ */
+export const DEFAULT_CALIBRATION: CalibrationOptions = { falsePositiveBudget: 0.025, min: 0.3, max: 0.99 };
 
 export interface ScoredLine { label: GuardCategory; hardNegative: boolean; scores: Record<GuardCategory, number> }
 
@@ -21,28 +23,50 @@ export function scoreLines(guards: Guards, lines: readonly LabelledLine[]): Scor
   return lines.map((l) => ({ label: l.label, hardNegative: l.hard_negative ?? false, scores: guards.classify(l.text, { source: l.source ?? 'user' }).scores }));
 }
 
+/** Hard negatives flagged as any red line under the given thresholds. */
+function countFlagged(hard: readonly ScoredLine[], th: GuardThresholds): number {
+  return hard.filter((s) => RED_LINES.some((c) => s.scores[c] >= th[c])).length;
+}
+
 /**
- * For each red line, among thresholds whose hard-negative false-positive rate stays within the
- * budget (so the four red lines together stay near 3%), the one that maximises
- * recall - cost * rate; among equally good thresholds, the middle one, for margin.
+ * Joint thresholds under one false-positive budget for all red lines together. Starting from the
+ * strictest threshold everywhere, it repeatedly lowers the one category's threshold that buys the
+ * most log-recall per hard negative newly flagged (so the weakest category gains first),
+ * while the share of hard negatives flagged stays within the budget.
  */
 export function calibrateThresholds(scored: readonly ScoredLine[], base: GuardThresholds, options: Partial<CalibrationOptions> = {}): GuardThresholds {
   const o = { ...DEFAULT_CALIBRATION, ...options };
   const hard = scored.filter((s) => s.label === 'none' && s.hardNegative);
-  const out = { ...base };
-  for (const c of RED_LINES) {
-    const pos = scored.filter((s) => s.label === c);
-    if (pos.length === 0) continue;
-    let best = -Infinity;
-    let ties: number[] = [];
-    for (let i = Math.round(o.min * 100); i <= Math.round(o.max * 100); i++) {
-      const t = i / 100;
-      const recall = pos.filter((s) => s.scores[c] >= t).length / pos.length;
-      const fp = hard.length ? hard.filter((s) => s.scores[c] >= t).length / hard.length : 0;
-      const value = fp <= o.falsePositiveBudget ? recall - o.falsePositiveCost * fp : -1 - fp;
-      if (value > best + 1e-12) { best = value; ties = [t]; } else if (Math.abs(value - best) <= 1e-12) ties.push(t);
+  const budget = Math.floor(o.falsePositiveBudget * hard.length);
+  const th: GuardThresholds = { ...base };
+  const lo = Math.round(o.min * 100);
+  const hi = Math.round(o.max * 100);
+  const pos = new Map(RED_LINES.map((c) => [c, scored.filter((s) => s.label === c).map((s) => s.scores[c])]));
+  const recall = (c: (typeof RED_LINES)[number], t: number): number => {
+    const p = pos.get(c) ?? [];
+    return p.length ? p.filter((x) => x >= t).length / p.length : 1;
+  };
+  for (const c of RED_LINES) th[c] = hi / 100;
+  let flagged = countFlagged(hard, th);
+  for (;;) {
+    let best: { c: (typeof RED_LINES)[number]; t: number; flagged: number; value: number } | null = null;
+    for (const c of RED_LINES) {
+      const now = recall(c, th[c]);
+      // Look a few steps down, so a plateau of equal recall does not stop the search.
+      for (let i = Math.round(th[c] * 100) - 1; i >= lo && i >= Math.round(th[c] * 100) - 10; i--) {
+        const t = i / 100;
+        const gain = recall(c, t) - now;
+        if (gain <= 0) continue;
+        const f = countFlagged(hard, { ...th, [c]: t });
+        if (f > budget) break;
+        const value = (gain / Math.max(now, 0.05)) / (f - flagged + 0.5);
+        if (!best || value > best.value) best = { c, t, flagged: f, value };
+        break;
+      }
     }
-    out[c] = ties[Math.floor(ties.length / 2)] ?? base[c];
+    if (!best) break;
+    th[best.c] = best.t;
+    flagged = best.flagged;
   }
-  return out;
+  return th;
 }

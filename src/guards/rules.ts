@@ -3,6 +3,7 @@ import { RuleSet } from './rules/engine.ts';
 import { FORCE_LEXICON, FORCE_RULES } from './rules/force.ts';
 import { INJECTION_LEXICON, INJECTION_PATTERNS, INJECTION_RULES } from './rules/injection.ts';
 import { SURVEILLANCE_LEXICON, SURVEILLANCE_RULES } from './rules/surveillance.ts';
+import { TOPIC_LEXICON } from './rules/topics.ts';
 import { WMD_LEXICON, WMD_RULES } from './rules/wmd.ts';
 
 export type { Rule, PatternRule, RuleHit } from './rules/engine.ts';
@@ -13,6 +14,7 @@ export const LEXICON: Readonly<Record<string, readonly string[]>> = {
   ...FORCE_LEXICON,
   ...WMD_LEXICON,
   ...INJECTION_LEXICON,
+  ...TOPIC_LEXICON,
 };
 
 /** The shipped rules, compiled once at module load (a few milliseconds). */

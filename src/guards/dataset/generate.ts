@@ -27,6 +27,8 @@ const FRAMES_PER_CORE = 3;
 const EXPANSIONS_PER_TEMPLATE = 5;
 const HELDOUT_EVERY = 7;
 const CORE_HELDOUT_EVERY = 6;
+/** Source files of later rounds (round3-*.txt, ...), whose sections are split by their own hash. */
+const STABLE_FILE = /^round\d+-/;
 
 function hashOf(s: string): number {
   return createHash('sha256').update(s).digest().readUInt32BE(0);
@@ -48,16 +50,20 @@ function seeded(seed: number): () => number {
  * some themes, frame families and template families are never seen in training. Single cores:
  * in the remaining core and example sections, every CORE_HELDOUT_EVERY-th line by hash is held out
  * together with all of its framed and obfuscated variants, so no wording is shared across splits.
+ * Sections of later rounds' files are held out by the hash of their name alone (one in seven).
  */
 function assignSplits(sections: Section[]): Map<Section, Split> {
   const groups = new Map<string, Section[]>();
+  const split = new Map<Section, Split>();
   for (const s of sections) {
     if (s.kind === 'slot') continue;
+    // Later rounds are split by the hash of each section's own name, so adding one never moves an
+    // earlier section across the split (the rank order within a group would shift).
+    if (STABLE_FILE.test(s.file)) { split.set(s, hashOf(s.name) % HELDOUT_EVERY === 2 ? 'heldout' : 'train'); continue; }
     const kind = s.kind === 'templates' || s.kind === 'cores' ? 'gen' : s.kind;
     const key = s.kind === 'frames' ? `frames/${s.lang}` : `${kind}/${s.label}/${s.hard}/${s.lang}/${s.source ?? 'user'}`;
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  const split = new Map<Section, Split>();
   for (const list of groups.values()) {
     const sorted = [...list].sort((a, b) => hashOf(a.name) - hashOf(b.name) || a.name.localeCompare(b.name));
     sorted.forEach((s, i) => split.set(s, sorted.length >= 3 && i % HELDOUT_EVERY === 2 ? 'heldout' : 'train'));
@@ -100,7 +106,10 @@ function obfuscate(text: string, rand: () => number): string {
 
 /** Builds every dataset line from the source files in a folder. */
 export function generateDataset(dir = join(HERE, 'sources')): Record<Split, DatasetLine[]> {
+  // Later rounds' files come last, so earlier lines keep their ids.
+  const later = (f: string): number => (STABLE_FILE.test(f) ? 1 : 0);
   const sections = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()
+    .sort((a, b) => later(a) - later(b))
     .flatMap((f) => parseSources(readFileSync(join(dir, f), 'utf8'), f));
   const split = assignSplits(sections);
   const slots = new Map<string, Record<Split, string[]>>();
