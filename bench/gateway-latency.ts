@@ -72,11 +72,13 @@ ${opts.extraConfig ?? ''}`);
     const rows: LatencyRow[] = [];
     for (const mode of ['non-streaming', 'streaming'] as const) {
       for (const concurrency of [1, 32]) {
+        // One paced client sends ~8 requests a second: give it long enough for a p99 to mean something.
+        const seconds = opts.timing && concurrency === 1 ? Math.max(opts.seconds, 15) : opts.seconds;
         const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Summarise the logistics report for the northern depot in two sentences.' }], max_tokens: 64, stream: mode === 'streaming' });
-        const direct = await runLoad({ ...targets.direct, body: body.replace('"bench"', '"mock"'), connections: concurrency, seconds: opts.seconds, warmupSeconds: 1 });
+        const direct = await runLoad({ ...targets.direct, body: body.replace('"bench"', '"mock"'), connections: concurrency, seconds, warmupSeconds: 2 });
         rows.push({ mode, concurrency, target: 'direct', result: direct });
         for (const target of ['enclave', 'portkey'] as const) {
-          const r = await runLoad({ ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds: opts.seconds, warmupSeconds: 1 });
+          const r = await runLoad({ ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds, warmupSeconds: 2 });
           rows.push({ mode, concurrency, target, result: r, addedP50: r.p50 - direct.p50, addedP99: r.p99 - direct.p99 });
         }
       }

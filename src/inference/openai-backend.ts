@@ -46,6 +46,9 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Longest wait for an upstream's response to end after its [DONE] event. */
+const DRAIN_AFTER_DONE_MS = 1000;
+
 /** Splits an SSE byte stream into `data:` payloads, enforcing an idle timeout between chunks. */
 async function* readSse(res: IncomingMessage, idleTimeoutMs: number): AsyncGenerator<string> {
   let buffer = '';
@@ -142,24 +145,42 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): Backend {
     async *stream(req) {
       const res = await send(req, payload(req, true));
       let finished = false;
-      for await (const data of readSse(res, opts.idleTimeoutMs)) {
-        if (data === '[DONE]') return;
-        let json: { choices?: Array<{ delta?: { content?: string | null; tool_calls?: BackendChunk['tool_calls'] }; finish_reason?: string | null }>; usage?: unknown; error?: { message?: string } };
-        try {
-          json = JSON.parse(data) as typeof json;
-        } catch (err) {
-          throw new InferenceError('UPSTREAM_ERROR', 'upstream sent an invalid stream event', { cause: err });
+      // Leaving the loop at [DONE] would destroy the response before its end arrived, and with it
+      // the keep-alive socket: every stream would then pay a new upstream connection. So the rest
+      // of the response is read (and ignored) up to its end, for at most DRAIN_AFTER_DONE_MS.
+      let done = false;
+      let drain: NodeJS.Timeout | undefined;
+      try {
+        for await (const data of readSse(res, opts.idleTimeoutMs)) {
+          if (done) continue;
+          if (data === '[DONE]') {
+            done = true;
+            drain = setTimeout(() => res.destroy(), DRAIN_AFTER_DONE_MS);
+            continue;
+          }
+          let json: { choices?: Array<{ delta?: { content?: string | null; tool_calls?: BackendChunk['tool_calls'] }; finish_reason?: string | null }>; usage?: unknown; error?: { message?: string } };
+          try {
+            json = JSON.parse(data) as typeof json;
+          } catch (err) {
+            throw new InferenceError('UPSTREAM_ERROR', 'upstream sent an invalid stream event', { cause: err });
+          }
+          if (json.error) throw new InferenceError('UPSTREAM_ERROR', 'upstream reported an error mid-stream');
+          const choice = json.choices?.[0];
+          const chunk: BackendChunk = {};
+          if (choice?.delta?.content) chunk.content = choice.delta.content;
+          if (choice?.delta?.tool_calls?.length) chunk.tool_calls = choice.delta.tool_calls;
+          if (choice?.finish_reason) { chunk.finish_reason = finishReason(choice.finish_reason); finished = true; }
+          const usage = usageOf(json.usage);
+          if (usage) chunk.usage = usage;
+          if (Object.keys(chunk).length > 0) yield chunk;
         }
-        if (json.error) throw new InferenceError('UPSTREAM_ERROR', 'upstream reported an error mid-stream');
-        const choice = json.choices?.[0];
-        const chunk: BackendChunk = {};
-        if (choice?.delta?.content) chunk.content = choice.delta.content;
-        if (choice?.delta?.tool_calls?.length) chunk.tool_calls = choice.delta.tool_calls;
-        if (choice?.finish_reason) { chunk.finish_reason = finishReason(choice.finish_reason); finished = true; }
-        const usage = usageOf(json.usage);
-        if (usage) chunk.usage = usage;
-        if (Object.keys(chunk).length > 0) yield chunk;
+      } catch (err) {
+        // After [DONE] the answer is whole: an upstream that then stalls or drops the socket costs nothing.
+        if (!done) throw err;
+      } finally {
+        clearTimeout(drain);
       }
+      if (done) return;
       if (!finished) throw new InferenceError('UPSTREAM_ERROR', 'upstream closed the stream before finishing');
     },
     async close() { /* keep-alive sockets are shared and unref'd by the agent */ },

@@ -113,4 +113,29 @@ models:
       await slow.close();
     }
   });
+  it('reuses one upstream connection for consecutive streams (the response is read to its end)', async () => {
+    a.setBehaviour([], 'ok');
+    const before = a.connections();
+    for (let i = 0; i < 3; i++) {
+      const stream = await client.chat.completions.create({ model: 'no-retry', messages: [{ role: 'user', content: 'x' }], stream: true });
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+      assert.ok(text.includes(MOCK_ANSWER));
+    }
+    assert.ok(a.connections() - before <= 1, `${a.connections() - before} new connections for 3 streams`);
+  });
+
+  it('finishes a stream whose upstream sent [DONE] but never ended the response', async () => {
+    a.setBehaviour(['hold_after_done']);
+    const stream = await client.chat.completions.create({ model: 'no-retry', messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    let finish: string | null | undefined;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta?.content ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.ok(text.includes(MOCK_ANSWER));
+    assert.equal(finish, 'stop', 'a whole answer, not an error');
+    a.setBehaviour([], 'ok');
+  });
 });

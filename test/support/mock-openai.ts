@@ -13,6 +13,7 @@ export type MockBehaviour =
   | 'hang'
   | 'die_mid_stream'
   | 'stall_mid_stream'
+  | 'hold_after_done'
   | 'reject_400';
 
 export interface MockUpstream {
@@ -20,6 +21,8 @@ export interface MockUpstream {
   /** Every chat request body received, in order. */
   readonly requests: Array<Record<string, unknown>>;
   calls(): number;
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than calls). */
+  connections(): number;
   /** Behaviour for the next requests; a queue is consumed one per request, then `fallback`. */
   setBehaviour(queue: MockBehaviour[], fallback?: MockBehaviour): void;
   close(): Promise<void>;
@@ -61,6 +64,7 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
   let queue: MockBehaviour[] = [];
   let fallback: MockBehaviour = 'ok';
   const sockets = new Set<import('node:net').Socket>();
+  let accepted = 0;
   const words = ANSWER.split(' ');
   const streamWords = options.words ? Array.from({ length: options.words }, (_, i) => words[i % words.length]!) : words;
 
@@ -110,9 +114,10 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
     const so = body.stream_options as { include_usage?: boolean } | undefined;
     if (so?.include_usage) sse(res, { ...base, choices: [], usage: { prompt_tokens: 11, completion_tokens: streamWords.length, total_tokens: 11 + streamWords.length } });
     sse(res, '[DONE]');
+    if (behaviour === 'hold_after_done') return; // says it is done but never ends the response
     res.end();
   }
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => { accepted++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -120,6 +125,7 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     calls: () => requests.length,
+    connections: () => accepted,
     setBehaviour(q, fb = 'ok') { queue = [...q]; fallback = fb; },
     async close() {
       for (const s of sockets) s.destroy();
