@@ -20,7 +20,8 @@ export interface SqliteAppendRow { concurrency: number; appends: number; perSeco
 /** Durable appends through AuditLog over SQLite (WAL, synchronous=FULL), `concurrency` in flight. */
 export async function benchSqliteAppends(appends: number, concurrency: number): Promise<SqliteAppendRow> {
   const dir = mkdtempSync(join(tmpdir(), 'enclave-bench-sqlite-audit-'));
-  const store = openSqliteStore(join(dir, 'enclave.db'));
+  // As the gateway opens it: WAL checkpoints on their own thread.
+  const store = openSqliteStore(join(dir, 'enclave.db'), { walCheckpointer: true });
   try {
     const auditStore = createSqliteAuditStore(store.db);
     const log = await AuditLog.open({ store: auditStore, origin: ORIGIN, keys: checkpointKeysFromRing(ORIGIN, createKeyRing()), checkpointIntervalMs: 1000, closeStore: () => auditStore.close() });

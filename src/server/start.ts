@@ -59,7 +59,7 @@ async function printDemoKeys(store: Store, config: EnclaveConfig, print: (line: 
 export async function startGateway(config: EnclaveConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? pino({ level: config.logging.level, base: { service: 'enclave' } });
   mkdirSync(resolve(config.data_dir), { recursive: true });
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { walCheckpointer: true, onError: (message) => logger.error(message) });
   const env = options.env ?? process.env;
   let models;
   let policy;

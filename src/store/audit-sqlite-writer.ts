@@ -27,10 +27,12 @@ export type WriterReply =
   | { id: number; ok: false; message: string; code?: string };
 
 const port = parentPort!;
-const db = new Database((workerData as { path: string }).path);
+const init = workerData as { path: string; autocheckpoint?: number };
+const db = new Database(init.path);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
+db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(init.autocheckpoint ?? 1000))}`);
 const readHead = db.prepare<[], { size: number; last_leaf_hash: Buffer | null }>('SELECT size, last_leaf_hash FROM audit_head WHERE id = 1');
 const insert = db.prepare('INSERT INTO audit_entries (idx, data, leaf_hash, time, kind, actor, decision) VALUES (?, ?, ?, ?, ?, ?, ?)');
 const setHead = db.prepare('UPDATE audit_head SET size = ?, last_leaf_hash = ? WHERE id = 1');

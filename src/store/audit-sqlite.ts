@@ -35,7 +35,8 @@ class SqliteWriter {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly path: string) {}
+  /** `autocheckpoint` reads the main connection's wal_autocheckpoint, which the writer copies. */
+  constructor(private readonly path: string, private readonly autocheckpoint: () => number) {}
 
   private start(): Worker {
     // Workers do not inherit tsx's loader: register it in the worker, then load the module.
@@ -43,7 +44,7 @@ class SqliteWriter {
     const module = new URL('./audit-sqlite-writer.ts', import.meta.url).href;
     const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); })
       .catch((err) => { process.stderr.write(String((err && err.stack) || err)); process.exit(70); });`;
-    const w = new Worker(code, { eval: true, workerData: { path: this.path } });
+    const w = new Worker(code, { eval: true, workerData: { path: this.path, autocheckpoint: this.autocheckpoint() } });
     w.unref();
     w.on('message', (m: WriterReply) => {
       const p = this.pending.get(m.id);
@@ -127,7 +128,8 @@ export function createSqliteAuditStore(db: Database.Database): AuditEntryStore &
   const latest = db.prepare<[], CheckpointRow>('SELECT * FROM audit_checkpoints ORDER BY size DESC LIMIT 1');
   const checkpointsAfter = db.prepare<[number, number], CheckpointRow>('SELECT * FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?');
 
-  const writer = db.memory ? undefined : new SqliteWriter(db.name);
+  // With a WAL checkpoint thread running (sqlite-checkpointer.ts) the writer must not checkpoint either.
+  const writer = db.memory ? undefined : new SqliteWriter(db.name, () => Number(db.pragma('wal_autocheckpoint', { simple: true })));
 
   const head = (): AuditHeadRecord => {
     const h = readHead.get();

@@ -1,6 +1,6 @@
 /** Public surface of the store part. */
 export { openStore } from './open.ts';
-export { openSqliteStore } from './sqlite.ts';
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { openPostgresStore } from './postgres.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export type { Store, StoreKind, IdentityStore, EventStore, UserRecord, ApiKeyRecord, EventRecord } from './types.ts';

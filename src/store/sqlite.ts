@@ -6,6 +6,7 @@ import { createSqliteCorpusStore } from './corpus-sqlite.ts';
 import { createSqliteSessionStore } from './sessions-sqlite.ts';
 import { createSqliteApprovalStore } from './approvals-sqlite.ts';
 import { createSqliteContentStore } from './content-sqlite.ts';
+import { startWalCheckpointer } from './sqlite-checkpointer.ts';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { ApiKeyRecord, EventRecord, EventStore, IdentityStore, Store, UserRecord } from './types.ts';
@@ -120,8 +121,15 @@ function createEvents(db: Database.Database): EventStore {
   };
 }
 
+export interface SqliteStoreOptions {
+  /** WAL checkpoints on their own thread instead of inside commits (for a long-running gateway). */
+  readonly walCheckpointer?: boolean;
+  /** Background failures (a WAL checkpoint that failed). */
+  readonly onError?: (message: string) => void;
+}
+
 /** Opens (creating if needed) a SQLite store at `path`, or in memory for ':memory:'. */
-export function openSqliteStore(path: string): Store & { readonly db: Database.Database } {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store & { readonly db: Database.Database } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -130,6 +138,7 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  const checkpointer = options.walCheckpointer && !db.memory ? startWalCheckpointer(db, { ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
   return {
     kind: 'sqlite',
     db,
@@ -140,6 +149,9 @@ export function openSqliteStore(path: string): Store & { readonly db: Database.D
     approvals: createSqliteApprovalStore(db),
     content: createSqliteContentStore(db),
     async ping() { db.prepare('SELECT 1').get(); },
-    async close() { db.close(); },
+    async close() {
+      await checkpointer?.close();
+      db.close();
+    },
   };
 }
