@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -43,8 +44,12 @@ export async function signInInBrowser(page: Page, gatewayUrl: string, login: str
   await page.locator('#banner-top').waitFor();
 }
 
-/** Saves a full-page PNG under docs/screenshots/ for the README. */
+/**
+ * Takes a full-page PNG. With ENCLAVE_SCREENSHOTS=1 it replaces the README's copy under
+ * docs/screenshots/; otherwise it goes to the temp directory, so a test run leaves the tree clean.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const dir = process.env.ENCLAVE_SCREENSHOTS === '1' ? SCREENSHOT_DIR : join(tmpdir(), 'enclave-screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
