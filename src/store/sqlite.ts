@@ -139,6 +139,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma('foreign_keys = ON');
   migrate(db);
   const checkpointer = options.walCheckpointer && !db.memory ? startWalCheckpointer(db, { ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const content = createSqliteContentStore(db);
   return {
     kind: 'sqlite',
     db,
@@ -147,9 +148,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     corpus: createSqliteCorpusStore(db),
     sessions: createSqliteSessionStore(db),
     approvals: createSqliteApprovalStore(db),
-    content: createSqliteContentStore(db),
+    content,
     async ping() { db.prepare('SELECT 1').get(); },
     async close() {
+      content.close();
       await checkpointer?.close();
       db.close();
     },
