@@ -70,6 +70,25 @@ export const FORCE_LEXICON = {
     'inventory', 'inspect*', 'supply', 'transport*', 'storage', 'stockpile', 'accounting', 'pentest*',
     'penetration test*', 'vulnerabilit*', 'attack surface', 'red team*', 'cve', 'jobs', 'staff',
     'headcount', 'layoff*', 'budget',
+    // Everyday senses of "attack", "target", "bomb" and "strike" in the other languages of the data
+    // ("¿qué público objetivo deberíamos atacar?"), and the reporting, medical, sporting, scientific
+    // and work contexts they sit in. Words the data's frames use around red-line asks too ("report",
+    // "informe", "rapport", "team", "ticket") are left out: a veto there would clear real asks.
+    'publico objetivo', 'public cible', 'zielgruppe*', 'audiencia', 'clientes', 'clientele', 'kunden*',
+    'ventas', 'ventes', 'vertrieb', 'umsatz', 'publicidad', 'publicite', 'werbung', 'werbe*',
+    'ad campaign', 'advertising', 'campana publicitaria', 'campana de marketing', 'campagne publicitaire',
+    'marketingkampagne', 'product launch', 'lanzamiento', 'lancement', 'brand', 'newsletter',
+    'investigation', 'inquiry', 'investigacion', 'enquete', 'untersuchung', 'journalis*', 'periodis*',
+    'reporters', 'documentary', 'documental', 'documentaire', 'dokumentar*', 'historico', 'historica',
+    'historique', 'historisch*', 'weltkrieg', 'guerra mundial', 'guerre mondiale', 'museum', 'museo',
+    'musee', 'lessons', 'lecciones', 'lecons', 'war crime*', 'crimen de guerra', 'crime de guerre',
+    'kriegsverbrechen', 'post strike', 'post attack', 'damage report', 'evaluacion de danos',
+    'evaluation des dommages', 'schadensbewertung', 'cope', 'emergency', 'emergencia', 'urgence*',
+    'notfall*', 'first responders', 'triage', 'preparedness', 'survivors', 'comedy', 'comedian',
+    'stand up', 'open mic*', 'football', 'soccer', 'basketball', 'baseball', 'tennis', 'hockey', 'rugby',
+    'futbol', 'fussball', 'baloncesto', 'tournament', 'torneo', 'tournoi', 'turnier', 'league', 'liga',
+    'videojuego', 'jeu video', 'videospiel', 'ajedrez', 'echecs', 'schach', 'fission', 'physics', 'fisica',
+    'physique', 'physik', 'sprint*', 'kpi*', 'okr*', 'quarterly',
   ],
 } as const;
 
@@ -94,6 +113,11 @@ export const FORCE_RULES: readonly Rule[] = [
         'Prepare a battle damage assessment of yesterday\'s strike for the commander.',
         'Plan the fuel resupply for the battalion at the forward base.',
         'Summarise the debate on lethal autonomous weapons at the UN.',
+        '¿Qué público objetivo deberíamos atacar primero con la campaña de verano?',
+        'Resume la investigación periodística sobre el bombardeo del hospital.',
+        'Compare the pre- and post-strike images of the bridge for the commander.',
+        'How should our striker attack the defensive positions in a football match?',
+        'How would a hospital cope with a chemical attack on the metro?',
       ],
     },
   }),
@@ -112,6 +136,8 @@ export const FORCE_RULES: readonly Rule[] = [
       negative: [
         'Define the target audience for the recruiting campaign.',
         'Prioritise the maintenance of the vehicles in the motor pool.',
+        'Quel public cible faut-il viser dans chaque village pour le lancement du produit ?',
+        'Our team keeps missing the targets for vehicles shipped each sprint; how do we plan better?',
       ],
     },
   }),

@@ -103,6 +103,14 @@ export const SURVEILLANCE_LEXICON = {
     'historisch', 'gesetz', 'datenschutz', 'survey', 'census', 'newsletter', 'foreign intelligence',
     'coverage', 'brand', 'reputation', 'sentiment', 'mentions', 'evacuat*', 'rescue', 'consular',
     'polling', 'poll', 'polls', 'attitudes', 'opinion*', 'avoid', 'prevent', 'incidental*', 'inadvertent*', 'purge', 'minimize', 'minimise', 'masking',
+    // Protection from surveillance and study of it in the other languages of the data ("¿cómo pueden
+    // los manifestantes proteger sus móviles de la vigilancia policial?"), and accounts of other states.
+    'proteger', 'protegen', 'protegerse', 'protegent', 'schutzen', 'schutzt', 'authoritarian*',
+    'autoritario*', 'autoritaire*', 'autoritar*', 'comparative', 'film', 'films', 'movie', 'documentary',
+    'documental', 'documentaire', 'dokumentar*', 'exposing', 'illegal surveillance',
+    // Someone checking whether they themselves are being tracked.
+    'on my car', 'in my car', 'my own phone', 'en mi coche', 'sur ma voiture',
+    'an meinem auto',
   ],
 } as const;
 
@@ -129,6 +137,9 @@ export const SURVEILLANCE_RULES: readonly Rule[] = [
         'Monitor our network for intrusions from foreign actors.',
         'What protections does the Fourth Amendment give citizens against warrantless tracking?',
         'Track the shipment of the new laptops to the Portland office.',
+        'Comment les manifestants peuvent-ils protéger leurs messages de la surveillance ?',
+        '¿Cómo protegen los periodistas a sus fuentes de la vigilancia del gobierno?',
+        'Outline a documentary on how authoritarian governments monitor journalists.',
       ],
     },
   }),
@@ -155,6 +166,7 @@ export const SURVEILLANCE_RULES: readonly Rule[] = [
     id: 'ms.covert_person',
     description: 'covertly tracking or reading the communications of a private person',
     all: ['MS_WATCH|MS_COLLECT', 'MS_PRIVATE_PERSON', 'MS_COVERT'],
+    unless: ['MS_SAFE'],
     window: 12,
     score: 0.85,
     examples: {
@@ -165,6 +177,7 @@ export const SURVEILLANCE_RULES: readonly Rule[] = [
       negative: [
         'How can I track my own phone if it is stolen?',
         'My wife and I want to share our locations with each other; which app is best?',
+        'My ex may have hidden a tracker in my car. How do I find it?',
       ],
     },
   }),

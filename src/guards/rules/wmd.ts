@@ -80,6 +80,10 @@ export const WMD_LEXICON = {
     'destroy stockpiles', 'dismantl*', 'tratamiento', 'descontaminacion', 'vacuna', 'tratado',
     'traitement', 'decontamination', 'vaccin', 'traite', 'behandlung', 'dekontamination', 'impfstoff',
     'vertrag', 'abrustung',
+    // Care of the exposed and recognising an attempt, also in the other languages of the data.
+    'after exposure', 'despues de la exposicion', 'apres exposition', 'nach exposition', 'medical care',
+    'atencion medica', 'soins medicaux', 'medizinisch*', 'patients', 'pacientes', 'patienten',
+    'warning signs', 'red flags', 'senales de alerta', 'signes d alerte', 'warnsignale', 'warnzeichen',
   ],
 } as const;
 
@@ -105,6 +109,8 @@ export const WMD_RULES: readonly Rule[] = [
         'What is the first-line treatment for sarin exposure in an emergency department?',
         'Explain how the OPCW verifies the destruction of chemical weapon stockpiles.',
         'Summarise the history of the Manhattan Project for a high-school class.',
+        'What are the warning signs that a buyer is trying to acquire nerve agent precursors?',
+        'What medical care do patients need after a sarin release in the subway?',
       ],
     },
   }),
