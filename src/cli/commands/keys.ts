@@ -5,7 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import { bootstrapUsers, createApiKey } from '../../identity/index.ts';
-import { loadConfig, openGatewayAudit } from '../../server/index.ts';
+import { loadConfig, openGatewayAudit, type EnclaveConfig } from '../../server/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
 import { configPath, parseFlags, UsageError } from '../args.ts';
 import { keysInitCommand, keysRotateCommand } from './keys-init.ts';
@@ -19,13 +19,13 @@ const USAGE = `usage:
   enclave keys revoke KEY_ID [--config F]
 `;
 
-async function withStore<T>(config: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(config: string | undefined, fn: (store: Store, cfg: EnclaveConfig) => Promise<T>): Promise<T> {
   const cfg = loadConfig(configPath(config));
   const store = await openStore(cfg.store);
   try {
     // Keys may be created before the first `serve`: the configured principals must exist.
     await bootstrapUsers(store.identities, cfg.users);
-    return await fn(store);
+    return await fn(store, cfg);
   } finally {
     await store.close();
   }
@@ -38,8 +38,7 @@ type RecordKeyChange = (action: string, details: Record<string, string>) => Prom
  * exactly as the gateway's first start would). The log is opened before anything changes.
  */
 async function withAuditedStore<T>(config: string | undefined, fn: (store: Store, record: RecordKeyChange) => Promise<T>): Promise<T> {
-  const cfg = loadConfig(configPath(config));
-  return withStore(config, async (store) => {
+  return withStore(config, async (store, cfg) => {
     const audit = await openGatewayAudit(cfg, store, { checkpointIntervalMs: 0 });
     try {
       return await fn(store, async (action, details) => {
