@@ -56,6 +56,19 @@ describe('findMarkings', () => {
       assert.equal(formatBanner(f.label), 'TOP SECRET//NOFORN');
       assert.deepEqual(found('SECRET//MADEUP'), ['banner !SECRET//MADEUP = SECRET//NOFORN']);
     });
+
+    it('fails closed on an invalid marking: the highest classification it names, not the first', () => {
+      assert.deepEqual(found('//TOP SECRET'), ['banner !//TOP SECRET = TOP SECRET//NOFORN']);
+      assert.deepEqual(found('see (//TOP SECRET) and (//TS) and (//TS//SI)'), [
+        'portion !(//TOP SECRET) = TOP SECRET//NOFORN', 'portion !(//TS) = TOP SECRET//NOFORN', 'portion !(//TS//SI) = TOP SECRET//NOFORN',
+      ]);
+      assert.deepEqual(found('x (S//TS) y (C//REL TO USA, GBR//TS) z (U//S)'), [
+        'portion !(S//TS) = TOP SECRET//NOFORN', 'portion !(C//REL TO USA, GBR//TS) = TOP SECRET//NOFORN', 'portion !(U//S) = SECRET//NOFORN',
+      ]);
+      assert.deepEqual(found('SECRET//TOP SECRET'), ['banner !SECRET//TOP SECRET = TOP SECRET//NOFORN']);
+      // Valid foreign markings keep their own label.
+      assert.deepEqual(found('(//GBR TS) (//DEU S)'), ['portion (//GBR TS) = //GBR TOP SECRET', 'portion (//DEU S) = //DEU SECRET']);
+    });
   });
 
   describe('when text has ordinary parentheses', () => {

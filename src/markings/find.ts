@@ -11,8 +11,8 @@ export interface FoundMarking {
   readonly end: number;
   readonly text: string;
   /**
-   * The marking's label. For an invalid marking (`valid: false`) a conservative stand-in: its
-   * classification with NOFORN, since a malformed marking still says what level it claims.
+   * The marking's label. For an invalid marking (`valid: false`) a conservative stand-in: the
+   * highest classification it names, with NOFORN, since a malformed marking still says what level it claims.
    */
   readonly label: Label;
   readonly valid: boolean;
@@ -34,15 +34,35 @@ const BANNER_WORDS = new Set(['UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SEC
 const STAND_INS: readonly Label[] = [0, 1, 2, 3].map((level) => makeLabel({ level: level as Level, noforn: true }));
 
 /** The classification a marking-shaped string starts with, or null; cheap and never throws. */
-function leadingLevel(content: string): Level | null {
-  const s = content.trim().replace(/\s+/g, ' ').toUpperCase();
+function leadingLevel(s: string): Level | null {
   if (s.startsWith('//')) {
-    const words = (s.slice(2).split('/')[0] ?? '').trim().split(' ');
+    const owned = (s.slice(2).split('/')[0] ?? '').trim();
+    // `//TOP SECRET`, `//TS`: a foreign-form marking with its owner missing still names its level.
+    const bare = levelOf(owned);
+    if (bare !== undefined) return bare;
+    const words = owned.split(' ');
     if (words[0] === 'JOINT') return words[1] === 'TOP' && words[2] === 'SECRET' ? 3 : levelOf(words[1] ?? '') ?? null;
     return levelOf(words.slice(1).join(' ')) ?? null;
   }
   const head = (s.split('//')[0] ?? '').trim();
   return head === 'CUI' ? 0 : levelOf(head) ?? null;
+}
+
+/**
+ * The level an invalid marking-shaped string claims, or null when it does not start like a
+ * marking. Fails closed: the highest classification named anywhere in it (`(S//TS)` counts as
+ * TOP SECRET), never just the first, so a malformed marking cannot slip under a clearance.
+ */
+function claimedLevel(content: string): Level | null {
+  const s = content.trim().replace(/\s+/g, ' ').toUpperCase();
+  let level = leadingLevel(s);
+  if (level === null) return null;
+  const words = s.split(/[\s/,]+/);
+  for (const [i, word] of words.entries()) {
+    const named = word === 'TOP' && words[i + 1] === 'SECRET' ? 3 : levelOf(word);
+    if (named !== undefined && named > level) level = named;
+  }
+  return level;
 }
 
 /** True when a bare `(S)` sits where portion marks go: at a line start or after a sentence. */
@@ -95,7 +115,7 @@ class Finder {
       this.record({ ...base, label: parsed.label, valid: true });
       return true;
     }
-    const level = leadingLevel(candidate.replace(/^\(|\)$/g, ''));
+    const level = claimedLevel(candidate.replace(/^\(|\)$/g, ''));
     if (!reportInvalid || level === null) return false;
     this.record({ ...base, label: STAND_INS[level]!, valid: false, error: parsed.error });
     return true;

@@ -1,7 +1,8 @@
 /**
  * A real OpenAI-compatible HTTP server on loopback for tests and benchmarks: it counts calls
  * and can be told to fail, hang or die mid-stream, so the gateway's handling of each is tested
- * against actual sockets.
+ * against actual sockets. `echo` answers with every message it was given (system context
+ * included), as a model that obeys "repeat everything you were told" perfectly would.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,8 @@ export type MockBehaviour =
   | 'die_mid_stream'
   | 'stall_mid_stream'
   | 'hold_after_done'
-  | 'reject_400';
+  | 'reject_400'
+  | 'echo';
 
 export interface MockUpstream {
   readonly url: string;
@@ -30,10 +32,16 @@ export interface MockUpstream {
 
 const ANSWER = 'The quick brown fox jumps over the lazy dog.';
 
-function completion(body: Record<string, unknown>, toolCall: boolean) {
+/** The whole prompt, every message in order with its role: what `echo` answers. */
+export function echoOf(body: Record<string, unknown>): string {
+  const messages = Array.isArray(body.messages) ? (body.messages as Array<{ role?: unknown; content?: unknown }>) : [];
+  return messages.map((m) => `${String(m.role)}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null)}`).join('\n\n');
+}
+
+function completion(body: Record<string, unknown>, toolCall: boolean, content: string = ANSWER) {
   const message = toolCall
     ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"fox"}' } }] }
-    : { role: 'assistant', content: ANSWER };
+    : { role: 'assistant', content };
   return {
     id: 'chatcmpl-mock', object: 'chat.completion', created: 1, model: body.model,
     choices: [{ index: 0, message, finish_reason: toolCall ? 'tool_calls' : 'stop', logprobs: null }],
@@ -90,7 +98,8 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
     await pause(firstTokenMs);
     if (!body.stream) {
       await pause(tokenMs * streamWords.length);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(body, behaviour === 'tool_call')));
+      const content = behaviour === 'echo' ? echoOf(body) : ANSWER;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(body, behaviour === 'tool_call', content)));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -100,6 +109,11 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
       sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '' } }] }, finish_reason: null }] });
       sse(res, { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"q":"fox"}' } }] }, finish_reason: null }] });
       sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+    } else if (behaviour === 'echo') {
+      // Small pieces, so a marking or a canary is split across chunks as a real model's tokens would be.
+      const text = echoOf(body);
+      for (let i = 0; i < text.length; i += 7) sse(res, { ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + 7) }, finish_reason: null }] });
+      sse(res, { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     } else {
       const breaks = behaviour === 'die_mid_stream' || behaviour === 'stall_mid_stream';
       for (const [i, w] of streamWords.entries()) {
