@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createRequestContext, runChat, type Citation } from '../gateway/index.ts';
+import { createRequestContext, portionGateFor, runChat, type Citation } from '../gateway/index.ts';
 import { mayUseModel } from '../inference/index.ts';
 import { countWithheld } from '../retrieval/index.ts';
 import type { ConsoleContext } from './context.ts';
@@ -40,8 +40,11 @@ export function registerAskRoute(app: FastifyInstance, ctx: ConsoleContext): voi
     const outcome = await runChat(chatCtx, { ...ctx.gateway, banner: 'header' });
     if (outcome.kind === 'refused') return reply.code(outcome.refusal.status).send(outcome.error);
 
+    // Hidden by the clearance filter, plus what policy refused among the portions retrieval considered.
+    const policy = portionGateFor(ctx.gateway, principal, { nowMs: ctx.now() });
     const withheld = ctx.corpus && ctx.config.show_withheld_count
-      ? await countWithheld(ctx.corpus, principal, parsed.data.question, ctx.retrieval?.allowedControls ? { allowedControls: ctx.retrieval.allowedControls } : {}).catch(() => null)
+      ? await countWithheld(ctx.corpus, principal, parsed.data.question, { policy, ...(ctx.retrieval?.allowedControls ? { allowedControls: ctx.retrieval.allowedControls } : {}) })
+        .then((n) => n + chatCtx.withheld.length, () => null)
       : null;
     reply.hijack();
     const raw = reply.raw;

@@ -8,6 +8,7 @@ import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { checkAccess, tryParseMarking } from '../markings/index.ts';
+import { portionGateFor, toPolicyPrincipal } from '../gateway/index.ts';
 import { ingestPaths, searchCorpus } from '../retrieval/index.ts';
 import type { ConsoleContext } from './context.ts';
 
@@ -49,7 +50,8 @@ export function registerCorpusRoutes(app: FastifyInstance, ctx: ConsoleContext):
     const q = (request.query as Record<string, unknown>).q;
     if (typeof q !== 'string' || q.trim().length === 0 || q.length > 1000) return reply.code(400).send({ error: { message: 'Search for one or more words.', code: 'invalid_request' } });
     if (!ctx.corpus) return reply.send({ hits: [] });
-    const hits = await searchCorpus(ctx.corpus, session.principal, q, { limit: 20, ...(ctx.retrieval?.allowedControls ? { allowedControls: ctx.retrieval.allowedControls } : {}) });
+    const policy = portionGateFor(ctx.gateway, session.principal, { nowMs: ctx.now() });
+    const hits = await searchCorpus(ctx.corpus, session.principal, q, { limit: 20, policy, ...(ctx.retrieval?.allowedControls ? { allowedControls: ctx.retrieval.allowedControls } : {}) });
     return reply.header('cache-control', 'no-store').send({
       hits: hits.map((h) => ({ portion_id: h.portionId, document_id: h.documentId, title: h.title, portion_mark: h.portionMark, snippet: h.snippet })),
     });
@@ -62,6 +64,13 @@ export function registerCorpusRoutes(app: FastifyInstance, ctx: ConsoleContext):
     if (!session.principal.roles.some((r) => ctx.config.admin_roles.includes(r))) {
       return reply.code(403).send({ error: { message: 'Only administrators may ingest into the corpus.', code: 'forbidden' } });
     }
+    // An administrative action: policy decides too (invariant.admin_mfa: MFA in the last 15 minutes).
+    const decision = ctx.gateway.decisions.decide({ principal: toPolicyPrincipal(session.principal, ctx.now()), action: 'admin', resource: { type: 'System', id: 'corpus.ingest' } });
+    const rule = decision.policyIds[0] ?? 'default.deny';
+    if (decision.effect !== 'allow') {
+      await ctx.gateway.recorder.record({ kind: 'decision', actor: session.principal.id, requestId: request.id, data: { action: 'corpus.ingest', decision: 'deny', rule, reason: decision.reasons[0] } });
+      return reply.code(403).send({ error: { message: `Refused by policy ${rule}: ${decision.reasons[0] ?? 'no policy permits it'}.${rule === 'invariant.admin_mfa' ? ' Sign in again with MFA.' : ''}`, code: 'policy_denied', rule } });
+    }
     const parsed = ingestSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: { message: 'Give the path of a file or folder on the gateway host.', code: 'invalid_request' } });
     if (!ctx.corpus) return reply.code(503).send({ error: { message: 'No corpus is configured.', code: 'no_corpus' } });
@@ -73,7 +82,7 @@ export function registerCorpusRoutes(app: FastifyInstance, ctx: ConsoleContext):
     const send = (event: string, data: unknown) => { if (!raw.destroyed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
     try {
       const report = await ingestPaths(ctx.corpus, [path], { onProgress: (p) => send('progress', p) });
-      await ctx.gateway.recorder.record({ kind: 'decision', actor: session.principal.id, requestId: request.id, data: { action: 'corpus.ingest', decision: 'allow', rule: 'console.admin', path, documents: report.documents } });
+      await ctx.gateway.recorder.record({ kind: 'decision', actor: session.principal.id, requestId: request.id, data: { action: 'corpus.ingest', decision: 'allow', rule, path, documents: report.documents } });
       send('done', report);
     } catch (err) {
       request.log.warn({ err }, 'console ingest failed');

@@ -70,6 +70,8 @@ export interface RequestContext {
   usPersons: Set<string>;
   /** Retrieved portions dropped for hidden instructions (indirect injection), by id. */
   dropped: Array<{ portionId: string; category: string; score: number }>;
+  /** Portions the clearance filter returned that policy (`retrieve`) refused, by id and rule: counted, never shown. */
+  withheld: Array<{ portionId: string; rule: string }>;
   label?: Label;
 }
 
@@ -92,10 +94,17 @@ export interface RetrievedPortion extends ContextPortion {
   usPersons?: readonly string[];
 }
 
+/** Policy over each candidate portion (the retrieval part's PortionPolicy; see portion-policy.ts). */
+export interface PortionPolicy {
+  allows(label: Label, portionId?: string): boolean;
+}
+
 /** Retrieval as the pipeline sees it; the retrieval part implements it. */
 export interface Retriever {
-  /** Only portions the principal's clearance dominates, filtered inside the query. */
-  retrieve(principal: Principal, messages: ReadonlyArray<{ role: string; content?: string | null }>, signal: AbortSignal): Promise<RetrievedPortion[]>;
+  /** Only portions the principal's clearance dominates, filtered inside the query, and that `policy` allows. */
+  retrieve(
+    principal: Principal, messages: ReadonlyArray<{ role: string; content?: string | null }>, signal: AbortSignal, policy?: PortionPolicy,
+  ): Promise<RetrievedPortion[]>;
 }
 
 export interface GatewayDeps {

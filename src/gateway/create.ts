@@ -11,6 +11,6 @@ export function createRequestContext(init: { requestId: string; authorization: s
     ...(init.principal ? { principal: init.principal } : {}),
     requestId: init.requestId, receivedAt: process.hrtime.bigint(), signal: init.signal,
     authorization: init.authorization, body: init.body,
-    signals: [], context: [], citations: [], inputLabels: [], usPersons: new Set(), dropped: [],
+    signals: [], context: [], citations: [], inputLabels: [], usPersons: new Set(), dropped: [], withheld: [],
   };
 }

@@ -5,10 +5,11 @@
  * exactly when the label is not releasable to the caller's nationality, and never in the
  * caller's own, so Cedar's containment check agrees with checkAccess without ~250 bits per set.
  */
-import type { Principal } from '../identity/index.ts';
+import { mfaAgeSeconds, type Principal } from '../identity/index.ts';
 import type { ModelEntry } from '../inference/index.ts';
 import { checkAccess, policyControls, type Label } from '../markings/index.ts';
-import type { PolicyLabel, PolicyPrincipal, PolicyResource } from '../policy/index.ts';
+import type { PolicyLabel, PolicyPrincipal, PolicyResource, PolicySignal } from '../policy/index.ts';
+import type { Signal } from './context.ts';
 
 function categories(label: Label): string[] {
   return [...label.sci, ...label.sap.map((s) => `SAR-${s}`), ...label.aea];
@@ -27,8 +28,25 @@ export function toPolicyLabel(label: Label, nationality: string): PolicyLabel {
   return { level: label.level, compartments, controls: [...policyControls(label)] };
 }
 
-export function toPolicyPrincipal(p: Principal): PolicyPrincipal {
-  return { id: p.id, clearance: { level: p.clearance.level, compartments: categories(p.clearance) }, nationality: p.nationality, roles: p.roles };
+/**
+ * The principal as policy sees it. `mfaAgeSeconds` is set when it is known: an OIDC token's (or
+ * a console session's, which keeps the ID token's) time of multi-factor sign-in; `nowMs` is the
+ * clock it is measured against. API keys carry none, so `invariant.admin_mfa` refuses them.
+ */
+export function toPolicyPrincipal(p: Principal, nowMs = Date.now()): PolicyPrincipal {
+  const mfa = mfaAgeSeconds(p, nowMs);
+  return {
+    id: p.id, clearance: { level: p.clearance.level, compartments: categories(p.clearance) }, nationality: p.nationality, roles: p.roles,
+    ...(mfa !== undefined ? { mfaAgeSeconds: mfa } : {}),
+  };
+}
+
+/** The guards' signals on a request, as policy reads them. */
+export function toPolicySignals(signals: readonly Signal[]): PolicySignal[] {
+  return signals.map((s) => ({
+    category: s.category as PolicySignal['category'], score: s.score,
+    ...(s.autonomousEngagement ? { autonomous_engagement: true } : {}),
+  }));
 }
 
 export function toPolicyModel(model: ModelEntry, nationality: string): PolicyResource {

@@ -1,6 +1,7 @@
 /**
  * Decision latency: the shipped policies plus 100 generated deployment policies, a mixed
- * workload of allows, red-line denies, holds (two Cedar evaluations) and lattice denies.
+ * workload of allows, red-line denies, holds and lattice denies. Every decision, holds included,
+ * is one Cedar evaluation over the action's preparsed slice (see resolveDecision in outcome.ts).
  */
 import { createPolicyEngine } from './engine.ts';
 import { POLICY_ACTIONS, type PolicyRequest } from './request.ts';

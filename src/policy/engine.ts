@@ -8,7 +8,7 @@ import { compilePolicies, type CompiledPolicy } from './compile.ts';
 import { toCedarRequest, type CedarRequest } from './entities.ts';
 import { PolicyError } from './errors.ts';
 import { failClosed, INVALID_REQUEST_ID, POLICY_ERROR_ID, resolveDecision, type CedarOutcome } from './outcome.ts';
-import { POLICY_ACTIONS, policyRequestSchema, type Decision, type PolicyAction, type PolicyRequest } from './request.ts';
+import { POLICY_ACTIONS, policyRequestSchema, type Decision, type PolicyAction, type PolicyRequest, type ResourceType } from './request.ts';
 import { POLICY_SCHEMA } from './schema.ts';
 import { readPolicySources, type PolicySource } from './sources.ts';
 
@@ -36,6 +36,25 @@ export interface PolicyEngine {
   readonly warnings: readonly string[];
   /** Decides one request. Never throws: anything malformed or erroring is a deny. */
   decide(request: PolicyRequest): Decision;
+  /**
+   * Whether some loaded policy names a particular entity of `type` (`resource == Portion::"..."`,
+   * or such a literal in a condition). When none does, the decision on a resource depends only on
+   * its attributes, so resources with equal attributes may share one decision (the retriever asks
+   * once per label, not once per portion).
+   */
+  namesEntitiesOf(type: ResourceType): boolean;
+}
+
+/** The entity types a policy names by uid anywhere in its JSON form (scope or condition). */
+function namedEntityTypes(json: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(json)) {
+    for (const v of json) namedEntityTypes(v, into);
+  } else if (json !== null && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    if (typeof o.type === 'string' && typeof o.id === 'string') into.add(o.type);
+    for (const v of Object.values(o)) namedEntityTypes(v, into);
+  }
+  return into;
 }
 
 function hashHex(value: unknown): string {
@@ -98,6 +117,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions = {}): Pro
     preparse(slices[action], policies.filter((p) => p.actions.includes(action)));
   }
   const byId = new Map(policies.map((p) => [p.id, p]));
+  const named = new Set<string>();
+  for (const p of policies) namedEntityTypes(p.json, named);
 
   function decide(request: PolicyRequest): Decision {
     // Inside the try: zod reads the caller's object, whose getters may throw.
@@ -125,5 +146,6 @@ export async function createPolicyEngine(options: PolicyEngineOptions = {}): Pro
     }))),
     warnings: Object.freeze([...warnings]),
     decide,
+    namesEntitiesOf: (type: ResourceType) => named.has(type),
   });
 }

@@ -6,12 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { checkAccess, formatBanner, leastUpperBound, parseMarking, type Label } from '../markings/index.ts';
+import { checkAccess, formatBanner, leastUpperBound, parseMarking, policyControls, type Label } from '../markings/index.ts';
 import { openStore, openSqliteStore, type Store } from '../store/index.ts';
 import { createTestDatabase, postgresServerUrl } from '../../test/support/postgres.ts';
 import {
   countWithheld, createPostgresCorpusStore, createRetriever, createSqliteCorpusStore, ingestPaths, listCorpusFiles, parseDocument, searchCorpus,
-  RetrievalError, toDocumentInput, type CorpusStore, type RetrievalPrincipal,
+  RetrievalError, toDocumentInput, type CorpusStore, type PortionPolicy, type RetrievalPrincipal,
 } from './index.ts';
 import { independentlyVisible } from './test-support.ts';
 
@@ -150,6 +150,64 @@ for (const kind of STORES) describe(`clearance filtering over the demo corpus: $
     assert.deepEqual(await createRetriever(corpus).retrieve(READERS.alice!, ask('zephyrine'), signal), []);
     const allowed = await createRetriever(corpus, { allowedControls: ['ORCON'] }).retrieve(READERS.alice!, ask('zephyrine'), signal);
     assert.equal(allowed[0]?.portionMark, '(S//OC/NF)');
+  });
+
+  it('lets a policy admit a controlled label and decide each portion, never above the clearance', async (t) => {
+    if (!opened) return t.skip('PostgreSQL is not installed');
+    const orcon = parseDocument('orcon-policy.md', '(S//OC/NF) Originator controlled quillwort note.\n\n(TS//SI//OC/NF) Quillwort intercept summary. CANARY-QUILLWORT-TS\n\n(S//NF) Quillwort logistics summary.');
+    assert.ok(orcon.ok);
+    await corpus.replaceDocuments(orcon.documents.map(toDocumentInput));
+    const asked: Array<{ banner: string; portionId: string | undefined }> = [];
+    const permitOrcon: PortionPolicy = {
+      allows(label, portionId) {
+        asked.push({ banner: formatBanner(label), portionId });
+        return true;
+      },
+    };
+    const sam = READERS.sam!;
+    // Without policy the ORCON portion is withheld; with a permitting one it is read.
+    assert.deepEqual((await createRetriever(corpus, { topK: 10 }).retrieve(sam, ask('quillwort'), signal)).map((p) => p.portionMark), ['(S//NF)']);
+    const got = await createRetriever(corpus, { topK: 10 }).retrieve(sam, ask('quillwort'), signal, permitOrcon);
+    assert.deepEqual(got.map((p) => p.portionMark).sort(), ['(S//NF)', '(S//OC/NF)']);
+    // Policy is asked about labels and portions within the clearance only: the TS//SI one is never read.
+    assert.ok(asked.length > 0);
+    for (const a of asked) {
+      const l = parseMarking(a.banner);
+      assert.ok(l.level <= 2 && l.sci.length === 0, `asked about ${a.banner}`);
+    }
+    assert.ok(asked.some((a) => a.portionId === undefined && a.banner === 'SECRET//ORCON/NOFORN'), 'the controlled label is planned');
+    assert.ok(!got.some((p) => p.text.includes('CANARY-QUILLWORT-TS')));
+    // A policy that refuses the controlled label in general leaves the query as strict as without
+    // one: the ORCON portion is not even read, so policy is never asked about it as a portion.
+    const readPortions: string[] = [];
+    const refuseControlled: PortionPolicy = {
+      allows(label, portionId) {
+        if (portionId !== undefined) readPortions.push(formatBanner(label));
+        return policyControls(label).length === 0;
+      },
+    };
+    assert.deepEqual((await createRetriever(corpus, { topK: 10 }).retrieve(sam, ask('quillwort'), signal, refuseControlled)).map((p) => p.portionMark), ['(S//NF)']);
+    assert.deepEqual(readPortions, ['SECRET//NOFORN']);
+    await corpus.removeDocument(orcon.documents[0]!.id);
+  });
+
+  it('replaces a portion policy drops with the next best, and drops what it denies', async (t) => {
+    if (!opened) return t.skip('PostgreSQL is not installed');
+    const reader = READERS.alice!;
+    const all = await createRetriever(corpus, { topK: 3 }).retrieve(reader, ask('northern depot'), signal);
+    assert.equal(all.length, 3);
+    const denied = all[0]!.portionId;
+    const dropFirst: PortionPolicy = { allows: (_label, portionId) => portionId !== denied };
+    const got = await createRetriever(corpus, { topK: 3 }).retrieve(reader, ask('northern depot'), signal, dropFirst);
+    assert.ok(!got.some((p) => p.portionId === denied));
+    assert.deepEqual(got.slice(0, 2).map((p) => p.portionId), all.slice(1).map((p) => p.portionId));
+    assert.equal(got.length, 3, 'the next best portion takes the dropped one\'s place');
+    assert.deepEqual(got.map((p) => p.citation), ['1', '2', '3']);
+    const searched = await searchCorpus(corpus, reader, 'northern depot', { policy: dropFirst });
+    assert.ok(searched.length > 0 && !searched.some((h) => h.portionId === denied));
+    const none: PortionPolicy = { allows: () => false };
+    assert.deepEqual(await createRetriever(corpus).retrieve(reader, ask('northern depot'), signal, none), []);
+    assert.deepEqual(await searchCorpus(corpus, reader, 'northern depot', { policy: none }), []);
   });
 
   it('fails closed when a store returns a portion above the caller', async (t) => {

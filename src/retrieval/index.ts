@@ -2,7 +2,7 @@
 export { RetrievalError, type RetrievalErrorCode } from './errors.ts';
 export {
   createRetriever, DEFAULT_TOP_K, DEFAULT_MAX_CANDIDATES,
-  type Retriever, type RetrieverOptions, type RetrievedPortion,
+  type PortionPolicy, type Retriever, type RetrieverOptions, type RetrievedPortion,
 } from './retriever.ts';
 export { searchCorpus, countWithheld, type CorpusSearchHit, type SearchOptions } from './search.ts';
 export {

@@ -33,8 +33,26 @@ export interface RetrieverOptions {
   allowedControls?: readonly PolicyControl[];
 }
 
+/**
+ * Policy over retrieval for one request (the gateway asks its policy engine's `retrieve`). The
+ * clearance filter inside the query always applies first: nothing above the caller is read. A
+ * policy may then drop portions the clearance allows (a forbid), and may admit portions whose
+ * only obstacle is a policy-only control such as ORCON (a permit): the retriever asks `allows`
+ * about each stored label the caller's clearance dominates that carries such a control, lets the
+ * query read the controls of those it allows, and then asks about every portion it would use.
+ */
+export interface PortionPolicy {
+  /**
+   * Whether the caller may use a portion with this label. `portionId` is absent when the
+   * retriever asks about a label in general, to plan its query.
+   */
+  allows(label: Label, portionId?: string): boolean;
+}
+
 export interface Retriever {
-  retrieve(principal: RetrievalPrincipal, messages: ReadonlyArray<{ role: string; content?: string | null }>, signal: AbortSignal): Promise<RetrievedPortion[]>;
+  retrieve(
+    principal: RetrievalPrincipal, messages: ReadonlyArray<{ role: string; content?: string | null }>, signal: AbortSignal, policy?: PortionPolicy,
+  ): Promise<RetrievedPortion[]>;
 }
 
 export const DEFAULT_TOP_K = 5;
@@ -68,27 +86,82 @@ export function checkRetrieverOptions(options: RetrieverOptions): Required<Retri
 }
 
 /**
+ * The policy-only controls the query may read for `principal`: the configured ones, and those of
+ * every stored label the caller's clearance dominates that `policy` allows in general. Only an
+ * allowed label's controls are added, so without a permit for a control the query stays exactly
+ * as strict as the configured filter; a label combining controls is then decided per portion.
+ */
+export async function admittedControls(
+  corpus: CorpusStore, principal: RetrievalPrincipal, configured: readonly PolicyControl[], policy: PortionPolicy | undefined,
+): Promise<readonly PolicyControl[]> {
+  if (!policy) return configured;
+  const admitted = new Set(configured);
+  const clearance = { label: principal.clearance, nationality: principal.nationality };
+  for (const marking of await corpus.listLabels()) {
+    let label: Label;
+    try {
+      label = labelOfMarking(marking);
+    } catch {
+      continue; // A stored label that no longer parses is never admitted (verifyHit fails on it too).
+    }
+    const controls = policyControls(label);
+    if (controls.length === 0 || controls.every((c) => admitted.has(c))) continue;
+    if (!checkAccess(clearance, label).allowed) continue;
+    if (policy.allows(label)) for (const c of controls) admitted.add(c);
+  }
+  return [...admitted];
+}
+
+/** How many candidates to read for `wanted` portions when policy may drop some; doubled while it does. */
+const POLICY_OVERFETCH = 2;
+const MAX_POLICY_CANDIDATES = 200;
+
+/**
+ * The top `limit` hits the query returns that `policy` allows, in rank order. Without a policy, one
+ * query for exactly `limit`. With one, a few more are read, and more again while policy drops
+ * some and more exist, so that a dropped portion is replaced by the next best rather than lost.
+ */
+export async function searchAllowed(
+  corpus: CorpusStore, principal: RetrievalPrincipal, query: { terms: readonly string[]; limit: number; maxCandidates: number },
+  allowed: readonly PolicyControl[], policy: PortionPolicy | undefined, signal?: AbortSignal,
+): Promise<Array<{ hit: CorpusHit; label: Label }>> {
+  const access = accessFor(principal, allowed);
+  let fetch = policy ? Math.min(query.limit * POLICY_OVERFETCH, MAX_POLICY_CANDIDATES) : query.limit;
+  for (;;) {
+    const { hits } = await corpus.search({ terms: query.terms, access, limit: fetch, maxCandidates: query.maxCandidates });
+    signal?.throwIfAborted();
+    const kept: Array<{ hit: CorpusHit; label: Label }> = [];
+    for (const hit of hits) {
+      const label = verifyHit(principal, hit, allowed);
+      if (policy && !policy.allows(label, portionIdOf(hit))) continue;
+      kept.push({ hit, label });
+      if (kept.length === query.limit) return kept;
+    }
+    // Fewer than asked: either the corpus has no more, or policy dropped some and more may follow.
+    if (hits.length < fetch || fetch >= MAX_POLICY_CANDIDATES || !policy) return kept;
+    fetch = Math.min(fetch * POLICY_OVERFETCH * 2, MAX_POLICY_CANDIDATES);
+  }
+}
+
+/**
  * A retriever over a corpus store. Query terms come from the last user message (and earlier user
- * turns for a short follow-up); the store filters by the caller's clearance inside its query.
- * @example const portions = await createRetriever(corpus).retrieve(principal, messages, signal)
+ * turns for a short follow-up); the store filters by the caller's clearance inside its query, and
+ * `policy`, when given, decides each portion the filter returns (see PortionPolicy).
+ * @example const portions = await createRetriever(corpus).retrieve(principal, messages, signal, policy)
  */
 export function createRetriever(corpus: CorpusStore, options: RetrieverOptions = {}): Retriever {
   const { topK, maxCandidates, allowedControls } = checkRetrieverOptions(options);
   return {
-    async retrieve(principal, messages, signal) {
+    async retrieve(principal, messages, signal, policy) {
       signal.throwIfAborted();
       const terms = conversationTerms(messages);
       if (terms.length === 0) return [];
-      const access = accessFor(principal, allowedControls);
-      const { hits } = await corpus.search({ terms, access, limit: topK, maxCandidates });
-      signal.throwIfAborted();
-      return hits.map((hit, i) => {
-        const label = verifyHit(principal, hit, allowedControls);
-        return {
-          citation: String(i + 1), portionId: portionIdOf(hit), documentId: hit.documentId, portionMark: formatPortion(label),
-          title: hit.title, text: hit.text, label, usPersons: hit.usPersons,
-        };
-      });
+      const allowed = await admittedControls(corpus, principal, allowedControls, policy);
+      const found = await searchAllowed(corpus, principal, { terms, limit: topK, maxCandidates }, allowed, policy, signal);
+      return found.map(({ hit, label }, i) => ({
+        citation: String(i + 1), portionId: portionIdOf(hit), documentId: hit.documentId, portionMark: formatPortion(label),
+        title: hit.title, text: hit.text, label, usPersons: hit.usPersons,
+      }));
     },
   };
 }

@@ -3,7 +3,7 @@ import { formatBanner, formatPortion, type PolicyControl } from '../markings/ind
 import type { CorpusStore } from './corpus-store.ts';
 import { accessFor, type RetrievalPrincipal } from './label-columns.ts';
 import { queryTerms } from './query-terms.ts';
-import { DEFAULT_MAX_CANDIDATES, portionIdOf, verifyHit } from './retriever.ts';
+import { admittedControls, DEFAULT_MAX_CANDIDATES, portionIdOf, searchAllowed, type PortionPolicy } from './retriever.ts';
 
 export interface CorpusSearchHit {
   readonly portionId: string;
@@ -22,6 +22,8 @@ export interface SearchOptions {
   /** Results (default 20, at most 100). */
   limit?: number;
   allowedControls?: readonly PolicyControl[];
+  /** Policy over each portion, as for retrieval (see PortionPolicy): what it denies is never listed. */
+  policy?: PortionPolicy;
 }
 
 const SNIPPET_CHARS = 200;
@@ -45,34 +47,39 @@ export function snippetOf(text: string, terms: readonly string[], width = SNIPPE
 
 /**
  * Searches the corpus as `principal`: only portions their clearance dominates are ever read
- * (the filter is inside the store's query). For `GET /v1/corpus/search?q=`.
+ * (the filter is inside the store's query), and `options.policy` decides each of them. For
+ * `GET /v1/corpus/search?q=` and the console's search.
  * @example await searchCorpus(corpus, principal, 'northern depot', { limit: 10 })
  */
 export async function searchCorpus(corpus: CorpusStore, principal: RetrievalPrincipal, q: string, options: SearchOptions = {}): Promise<CorpusSearchHit[]> {
   const limit = Math.min(Math.max(Math.floor(options.limit ?? 20), 1), 100);
-  const allowed = options.allowedControls ?? [];
   const terms = queryTerms(q);
   if (terms.length === 0) return [];
-  const { hits } = await corpus.search({ terms, access: accessFor(principal, allowed), limit, maxCandidates: DEFAULT_MAX_CANDIDATES });
-  return hits.map((hit) => {
-    const label = verifyHit(principal, hit, allowed);
-    return {
-      portionId: portionIdOf(hit), documentId: hit.documentId, title: hit.title, portionMark: formatPortion(label),
-      banner: formatBanner(label), snippet: snippetOf(hit.text, terms), usPersons: hit.usPersons,
-    };
-  });
+  const allowed = await admittedControls(corpus, principal, options.allowedControls ?? [], options.policy);
+  const found = await searchAllowed(corpus, principal, { terms, limit, maxCandidates: DEFAULT_MAX_CANDIDATES }, allowed, options.policy);
+  return found.map(({ hit, label }) => ({
+    portionId: portionIdOf(hit), documentId: hit.documentId, title: hit.title, portionMark: formatPortion(label),
+    banner: formatBanner(label), snippet: snippetOf(hit.text, terms), usPersons: hit.usPersons,
+  }));
 }
 
 /**
- * How many matching portions the caller may NOT see (counting at most `cap` matches each way).
- * This reveals that material above the caller exists on the topic: it is itself a disclosure
- * (markings.md: existence can be classified). Off unless the deployment decides to show it.
+ * How many matching portions the caller may NOT see (counting at most `cap` matches each way):
+ * those the clearance filter hides, with the controls `policy` admits counted as visible. The
+ * visible portions policy then denies one by one are not counted here; the caller adds those it
+ * asked about (the gateway reports them per request). This reveals that material above the
+ * caller exists on the topic: it is itself a disclosure (markings.md: existence can be
+ * classified). Off unless the deployment decides to show it.
  */
-export async function countWithheld(corpus: CorpusStore, principal: RetrievalPrincipal, q: string, options: { cap?: number; allowedControls?: readonly PolicyControl[] } = {}): Promise<number> {
+export async function countWithheld(
+  corpus: CorpusStore, principal: RetrievalPrincipal, q: string,
+  options: { cap?: number; allowedControls?: readonly PolicyControl[]; policy?: PortionPolicy } = {},
+): Promise<number> {
   const cap = options.cap ?? 10_000;
   const terms = queryTerms(q);
   if (terms.length === 0) return 0;
+  const allowed = await admittedControls(corpus, principal, options.allowedControls ?? [], options.policy);
   const all = await corpus.countMatches({ terms, cap });
-  const visible = await corpus.countMatches({ terms, cap, access: accessFor(principal, options.allowedControls ?? []) });
+  const visible = await corpus.countMatches({ terms, cap, access: accessFor(principal, allowed) });
   return Math.max(0, all - visible);
 }

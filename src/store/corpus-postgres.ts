@@ -169,5 +169,9 @@ export function createPostgresCorpusStore(sql: Sql): CorpusStore {
         (SELECT count(*) FROM corpus_chunks) AS chunks, (SELECT count(*) FROM corpus_labels) AS labels`;
       return { documents: Number(r!.documents), chunks: Number(r!.chunks), labels: Number(r!.labels) };
     },
+    async listLabels() {
+      // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
+      return (await sql`SELECT marking FROM corpus_labels ORDER BY marking COLLATE "C"`).map((r) => String(r.marking));
+    },
   };
 }

@@ -88,6 +88,7 @@ export function createSqliteCorpusStore(db: Database.Database): CorpusStore {
     JOIN corpus_chunks c ON c.id = r.id JOIN corpus_documents d ON d.id = c.document_id
     JOIN corpus_labels l ON l.id = (r.id >> ${CLASS_SHIFT})
     ORDER BY r.score, r.id`);
+  const listLabels = db.prepare('SELECT marking FROM corpus_labels ORDER BY marking');
   const stats = db.prepare(`SELECT (SELECT count(*) FROM corpus_documents) AS documents,
     (SELECT count(*) FROM corpus_chunks) AS chunks, (SELECT count(*) FROM corpus_labels) AS labels`);
 
@@ -177,6 +178,9 @@ export function createSqliteCorpusStore(db: Database.Database): CorpusStore {
     async stats() {
       const r = stats.get() as Row;
       return { documents: Number(r.documents), chunks: Number(r.chunks), labels: Number(r.labels) };
+    },
+    async listLabels() {
+      return (listLabels.all() as Row[]).map((r) => String(r.marking));
     },
   };
 }

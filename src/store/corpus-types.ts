@@ -133,6 +133,11 @@ export interface CorpusStore {
   /** How many chunks match any term (visible to `access`, or all when omitted), counting at most `cap`. */
   countMatches(query: { terms: readonly string[]; access?: CorpusAccess; cap: number }): Promise<number>;
   stats(): Promise<CorpusStats>;
+  /**
+   * The marking of every label class stored, unfiltered and sorted. Labels only, never text: the
+   * retriever uses them to plan a policy-checked query, and never shows them to a caller.
+   */
+  listLabels(): Promise<string[]>;
 }
 
 /** Splits a term into its runs of letters and digits (what both full-text engines index). */

@@ -67,6 +67,7 @@ for (const impl of implementations) {
       assert.deepEqual(chunks[1]!.usPersons, ['John Q. Smith']);
       assert.equal(await corpus.getDocument('nothing'), undefined);
       assert.deepEqual(await corpus.stats(), { documents: 1, chunks: 4, labels: 4 });
+      assert.deepEqual(await corpus.listLabels(), [U.marking, S_REL_GBR.marking, S_NF.marking, TS_SI_NF.marking].sort());
     });
 
     it('filters by level, categories and releasability inside the search', async (t) => {

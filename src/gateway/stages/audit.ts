@@ -38,6 +38,7 @@ export async function audit(ctx: RequestContext, deps: GatewayDeps, outcome: Aud
       citations: ctx.citations.map((c) => c.id),
       signals: ctx.signals.map((s) => ({ source: s.source, category: s.category, score: s.score, layer: s.layer })),
       dropped: ctx.dropped.length > 0 ? ctx.dropped : undefined,
+      withheld: ctx.withheld.length > 0 ? ctx.withheld : undefined,
       prompt_sha256: prompt ? sha256Hex(prompt) : undefined,
       answer_sha256: outcome.answer !== undefined ? sha256Hex(outcome.answer) : undefined,
       finish_reason: outcome.finishReason,

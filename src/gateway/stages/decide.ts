@@ -4,21 +4,16 @@
  * can lift; an unknown or failing evaluation is a deny (the engine fails closed).
  */
 import { leastUpperBound } from '../../markings/index.ts';
-import type { PolicySignal } from '../../policy/index.ts';
 import type { GatewayDeps, Refusal, RequestContext } from '../context.ts';
-import { toPolicyLabel, toPolicyModel, toPolicyPrincipal } from '../policy-input.ts';
+import { toPolicyLabel, toPolicyModel, toPolicyPrincipal, toPolicySignals } from '../policy-input.ts';
 
 export function decide(ctx: RequestContext, deps: GatewayDeps): Refusal | undefined {
   const principal = ctx.principal!;
-  const signals: PolicySignal[] = ctx.signals.map((s) => ({
-    category: s.category as PolicySignal['category'], score: s.score,
-    ...(s.autonomousEngagement ? { autonomous_engagement: true } : {}),
-  }));
   const result = deps.decisions.decide({
     principal: toPolicyPrincipal(principal),
     action: 'chat',
     resource: toPolicyModel(ctx.model!, principal.nationality),
-    context: { signals, label: toPolicyLabel(leastUpperBound(ctx.inputLabels), principal.nationality) },
+    context: { signals: toPolicySignals(ctx.signals), label: toPolicyLabel(leastUpperBound(ctx.inputLabels), principal.nationality) },
   });
   const rule = result.policyIds[0] ?? 'policy.unknown';
   const reason = result.reasons[0] ?? 'no reason given';

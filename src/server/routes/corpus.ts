@@ -1,7 +1,7 @@
-/** GET /v1/corpus/search: the portions the caller's clearance dominates, with their labels. */
+/** GET /v1/corpus/search: the portions the caller's clearance dominates and policy lets them retrieve, with their labels. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createRequestContext, identify, type GatewayDeps } from '../../gateway/index.ts';
+import { createRequestContext, identify, portionGateFor, type GatewayDeps } from '../../gateway/index.ts';
 import { formatBanner, leastUpperBound, parseMarking } from '../../markings/index.ts';
 import { searchCorpus } from '../../retrieval/index.ts';
 import { sendError } from '../http-errors.ts';
@@ -23,7 +23,7 @@ export function registerCorpusRoutes(app: FastifyInstance, deps: GatewayDeps): v
       return sendError(request, reply, { status: 400, type: 'invalid_request_error', code: 'invalid_request', param: issue.path.join('.') || null, message: issue.message });
     }
     const principal = ctx.principal!;
-    const hits = await searchCorpus(deps.store.corpus, principal, parsed.data.q, { limit: parsed.data.limit });
+    const hits = await searchCorpus(deps.store.corpus, principal, parsed.data.q, { limit: parsed.data.limit, policy: portionGateFor(deps, principal) });
     const label = leastUpperBound(hits.map((h) => parseMarking(h.banner)));
     const mask = deps.maskText ?? ((text: string) => text);
     reply.header(CLASSIFICATION_HEADER, formatBanner(label));
