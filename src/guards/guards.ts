@@ -23,6 +23,8 @@ export interface ClassifyOptions { source?: GuardSource }
 
 export interface Guards {
   readonly thresholds: Readonly<GuardThresholds>;
+  /** `sha256:` + the hex digest of the classifier's weights file: the version the status page shows. */
+  readonly modelVersion?: string;
   /** Local layers only (normalise, rules, classifier); synchronous, well under a millisecond for 100 words. */
   classify(text: string, options?: ClassifyOptions): GuardSignal;
   /** As classify, then asks the judge when the highest red-line score is borderline. */
@@ -144,6 +146,7 @@ export function createGuards(model: LinearModel, options: GuardOptions = {}): Gu
 
   const guards: Guards = {
     thresholds,
+    ...(model.sha256 ? { modelVersion: `sha256:${model.sha256}` } : {}),
     classify,
     classifyWithJudge,
     scanPortion: (text, source) => scanPortion(guards, text, source),

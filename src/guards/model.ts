@@ -20,6 +20,8 @@ export interface LinearModel {
   window: number;
   stride: number;
   thresholds: Record<(typeof RED_LINES)[number], number>;
+  /** Hex SHA-256 of the weights file (checked at load); absent for a model built in memory. */
+  sha256?: string;
 }
 
 export const ModelHeaderSchema = z.object({
@@ -65,6 +67,7 @@ export function loadModelFiles(headerPath: string, weightsPath: string): LinearM
     window: header.window,
     stride: header.stride,
     thresholds: header.thresholds,
+    sha256: header.sha256,
   };
 }
 

@@ -53,6 +53,10 @@ describe('oidc', () => {
       assert.equal(result.principal.clearanceText, 'SECRET//NOFORN');
       assert.equal(result.principal.nationality, 'USA');
       assert.deepEqual(result.principal.roles, ['analyst']);
+      // max_age makes the provider say when the user signed in: policy reads it as the MFA time.
+      assert.equal(result.principal.auth.method, 'oidc');
+      const mfaAt = result.principal.auth.method === 'oidc' ? result.principal.auth.mfaAt : undefined;
+      assert.ok(mfaAt !== undefined && Math.abs(mfaAt - Date.now() / 1000) < 60, `auth_time ${mfaAt}`);
     });
 
     it('fails when the code verifier does not match the challenge', async () => {
@@ -116,6 +120,23 @@ describe('oidc', () => {
       assert.deepEqual(principalFromClaims(config, { upn: 'j', clr: 'SECRET', nationality: 'us' }), { ok: false, reason: 'invalid_nationality' });
       assert.deepEqual(principalFromClaims(config, { upn: 'j', clr: 'SECRET', nationality: 'USA', roles: [1] }), { ok: false, reason: 'invalid_roles' });
       assert.deepEqual(principalFromClaims(config, { upn: 'j', clr: { level: 'SECRET' }, nationality: 'USA' }), { ok: false, reason: 'no_clearance' });
+    });
+    it('keeps the time of a multi-factor sign-in (auth_time), unless amr says it was single-factor', () => {
+      const now = 1_800_000_000_000;
+      const at = now / 1000 - 120;
+      const mfaAt = (claims: Record<string, unknown>) => {
+        const r = principalFromClaims(config, { upn: 'j', clr: 'SECRET', nationality: 'USA', ...claims }, now);
+        assert.ok(r.ok);
+        return r.principal.auth.method === 'oidc' ? r.principal.auth.mfaAt : 'not oidc';
+      };
+      assert.equal(mfaAt({ auth_time: at }), at, 'no amr: the provider\'s sign-in policy is trusted');
+      assert.equal(mfaAt({ auth_time: at, amr: ['pwd', 'mfa'] }), at);
+      assert.equal(mfaAt({ auth_time: at, amr: ['pwd', 'otp'] }), at);
+      assert.equal(mfaAt({ auth_time: at, amr: ['pwd'] }), undefined);
+      assert.equal(mfaAt({ auth_time: at, amr: 'mfa' }), undefined, 'a malformed amr counts for nothing');
+      assert.equal(mfaAt({}), undefined);
+      assert.equal(mfaAt({ auth_time: String(at) }), undefined);
+      assert.equal(mfaAt({ auth_time: now / 1000 + 3600 }), undefined, 'an hour in the future is not believed');
     });
   });
 

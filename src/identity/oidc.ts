@@ -67,6 +67,32 @@ export interface OidcAuth {
   method: 'oidc';
   issuer: string;
   subject: string;
+  /** Seconds since the epoch of the last multi-factor authentication (see mfaAtOf). */
+  mfaAt?: number;
+}
+
+/** RFC 8176 methods that are a possession or inherence factor, i.e. more than a password. */
+const SECOND_FACTORS = new Set(['otp', 'hwk', 'swk', 'sc', 'sms', 'tel', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pop']);
+
+/**
+ * When the token says the user last completed MFA: its `auth_time` (OIDC Core 2), taken as
+ * multi-factor when the provider says so in `amr` (RFC 8176: `mfa`, or a second factor among
+ * several methods) or sends no `amr` at all (the provider's own sign-in policy is trusted to
+ * require MFA). An `amr` naming only single factors, an absent or malformed `auth_time`, or one
+ * beyond the clock tolerance in the future gives undefined: MFA age unknown, which policy treats
+ * as no MFA.
+ */
+export function mfaAtOf(payload: JWTPayload, nowMs: number, toleranceSeconds: number): number | undefined {
+  const authTime = payload.auth_time;
+  if (typeof authTime !== 'number' || !Number.isFinite(authTime) || authTime <= 0) return undefined;
+  if (authTime > nowMs / 1000 + toleranceSeconds) return undefined;
+  const amr = payload.amr;
+  if (amr !== undefined) {
+    if (!Array.isArray(amr) || !amr.every((m) => typeof m === 'string')) return undefined;
+    const multi = amr.includes('mfa') || (new Set(amr).size >= 2 && amr.some((m) => SECOND_FACTORS.has(m)));
+    if (!multi) return undefined;
+  }
+  return Math.floor(authTime);
 }
 
 export type ClaimsResult =
@@ -95,7 +121,7 @@ const tokenResponseSchema = z.object({
  * Maps verified claims to a principal. A missing or unparseable clearance refuses the principal:
  * it is never defaulted, so a misconfigured provider cannot grant anything.
  */
-export function principalFromClaims(config: OidcConfig, payload: JWTPayload): ClaimsResult {
+export function principalFromClaims(config: OidcConfig, payload: JWTPayload, nowMs = Date.now()): ClaimsResult {
   const c = config.claims;
   const userId = payload[c.user_id];
   if (typeof userId !== 'string' || !ID.test(userId)) return { ok: false, reason: 'no_user_id' };
@@ -115,7 +141,8 @@ export function principalFromClaims(config: OidcConfig, payload: JWTPayload): Cl
   if (!roles.every((r) => ID.test(r))) return { ok: false, reason: 'invalid_roles' };
   const rawName = payload[c.name] ?? payload.preferred_username;
   const name = typeof rawName === 'string' && rawName.length > 0 && rawName.length <= 200 ? rawName : userId;
-  const auth: OidcAuth = { method: 'oidc', issuer: String(payload.iss), subject: String(payload.sub) };
+  const mfaAt = mfaAtOf(payload, nowMs, config.clock_tolerance_seconds);
+  const auth: OidcAuth = { method: 'oidc', issuer: String(payload.iss), subject: String(payload.sub), ...(mfaAt !== undefined ? { mfaAt } : {}) };
   return {
     ok: true,
     principal: Object.freeze({
@@ -203,6 +230,9 @@ export function createOidcVerifier(config: OidcConfig, options: { env?: NodeJS.P
       url.search = new URLSearchParams({
         response_type: 'code', client_id: config.client_id, redirect_uri: redirectUri, scope: config.scopes.join(' '),
         state, nonce, code_challenge: challenge, code_challenge_method: 'S256',
+        // OIDC Core 3.1.2.1: with max_age the ID token must carry auth_time, which policy reads as
+        // the MFA time (mfaAtOf). A console session never outlives this, so it rarely forces a new sign-in.
+        max_age: String(config.session.absolute_hours * 3600),
       }).toString();
       return url.toString();
     },
@@ -231,7 +261,11 @@ export function createOidcVerifier(config: OidcConfig, options: { env?: NodeJS.P
         const info = await fetchJson(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } }, timeoutMs)
           .catch(() => undefined) as JWTPayload | undefined;
         // OIDC Core 5.3.2: userinfo must be about the same subject, or it is ignored.
-        if (info && typeof info === 'object' && info.sub === payload.sub) claims = { ...info, ...payload };
+        // When the user authenticated, and how, is taken from the signed ID token only.
+        if (info && typeof info === 'object' && info.sub === payload.sub) {
+          const { auth_time: _authTime, amr: _amr, ...attributes } = info;
+          claims = { ...attributes, ...payload };
+        }
       }
       return principalFromClaims(config, claims);
     },

@@ -88,4 +88,12 @@ users:
     assert.equal(parseConfig(`server: { body_limit: 2mb }\n${MINIMAL}`, 'x', {}).server.body_limit, 2_000_000);
     assert.equal(parseConfig(`server: { body_limit: 64kib }\n${MINIMAL}`, 'x', {}).server.body_limit, 65_536);
   });
+
+  it('ties the demo identity provider to an oidc issuer on its loopback port', () => {
+    const c = parseConfig(`${MINIMAL}demo: { identity_provider: { port: 8081 } }\noidc: { issuer: 'http://127.0.0.1:8081', client_id: enclave-console }\n`, 'enclave.yaml', {});
+    assert.equal(c.demo.identity_provider?.port, 8081);
+    assert.match(configError(`${MINIMAL}demo: { identity_provider: { port: 8081 } }\n`), /oidc: the demo identity provider needs an oidc section/);
+    assert.match(configError(`${MINIMAL}demo: { identity_provider: { port: 8081 } }\noidc: { issuer: 'http://127.0.0.1:9000', client_id: c }\n`), /oidc\.issuer: must be http:\/\/127\.0\.0\.1:8081/);
+    assert.match(configError(`${MINIMAL}demo: { identity_provider: { port: 8080 } }\noidc: { issuer: 'http://127.0.0.1:8080', client_id: c }\n`), /demo\.identity_provider\.port: must differ from server\.port/);
+  });
 });

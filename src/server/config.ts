@@ -94,7 +94,15 @@ export const configSchema = z.object({
   }).strict()).default([]),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict()
     .default({ level: 'info' }),
-  demo: z.object({ print_keys: z.boolean().default(false) }).strict().default({ print_keys: false }),
+  demo: z.object({
+    print_keys: z.boolean().default(false),
+    /**
+     * DEMO ONLY: an OpenID provider started inside `enclave serve` on 127.0.0.1:<port>, whose
+     * accounts are `users` and whose sign-in page lets anyone pick any of them, with no password.
+     * `oidc.issuer` must be http://127.0.0.1:<port>.
+     */
+    identity_provider: z.object({ port: z.number().int().min(1).max(65535) }).strict().optional(),
+  }).strict().default({ print_keys: false }),
   corpus: z.object({
     /** Files or folders ingested at every start (replace-by-id, so restarts are idempotent). */
     ingest_on_start: z.array(z.string().min(1)).default([]),
@@ -141,6 +149,14 @@ export const configSchema = z.object({
     });
   });
   dup(c.users.map((u) => u.id), 'users');
+  const idp = c.demo.identity_provider;
+  if (idp) {
+    const issuer = `http://127.0.0.1:${idp.port}`;
+    if (!c.oidc) ctx.addIssue({ code: 'custom', path: ['oidc'], message: `the demo identity provider needs an oidc section with issuer ${issuer}` });
+    else if (c.oidc.issuer !== issuer) ctx.addIssue({ code: 'custom', path: ['oidc', 'issuer'], message: `must be ${issuer}, the demo identity provider's address` });
+    else if (c.oidc.client_secret_env) ctx.addIssue({ code: 'custom', path: ['oidc', 'client_secret_env'], message: 'the demo identity provider has a public client only (PKCE, no secret)' });
+    if (idp.port === c.server.port) ctx.addIssue({ code: 'custom', path: ['demo', 'identity_provider', 'port'], message: 'must differ from server.port' });
+  }
 });
 
 /** Relative paths in the file (data_dir, sqlite:, model_path, TLS files) resolve against the working directory. */

@@ -15,6 +15,7 @@ import { createRetriever, ingestPaths } from '../retrieval/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { buildApp } from './app.ts';
 import { openGatewayAudit, type GatewayAudit } from './audit-setup.ts';
+import { consoleCallbackUris, demoIdentityWarning, startConfiguredDemoIdentity } from './demo-identity.ts';
 import { createContentRetention } from './retention.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
@@ -40,6 +41,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** scrypt cost for sealing a newly generated audit key ring (tests lower it). */
   keyKdf?: ScryptParams;
+  /** Console overrides for tests: a clock for session limits, and Secure cookies and HSTS as under TLS. */
+  console?: { now?: () => number; tls?: boolean };
 }
 
 /** Revokes earlier demo keys and prints a fresh one per bootstrap user (demo configuration only). */
@@ -104,20 +107,27 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   deps.approvals = approvals;
   const oidc = config.oidc ? createOidcVerifier(config.oidc, { env }) : undefined;
   if (oidc) deps.oidc = oidc;
+  const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const app = buildApp(deps, { bodyLimit: config.server.body_limit, ...(config.server.tls ? { tls: config.server.tls } : {}), trustProxy: config.server.trust_proxy });
   registerAuditRoutes(app, { store, ...(deps.oidc ? { oidc: deps.oidc } : {}), audit: audit.log });
-  registerApprovalRoutes(app, { approvals, auth: deps });
+  registerApprovalRoutes(app, { approvals, auth: deps, ...(config.console ? { approvalRatePerMinute: config.console.approval_rate_per_minute } : {}) });
   registerActionRoutes(app, { approvals, auth: deps });
   registerUnmaskRoute(app, { approvals, decisions: deps.decisions, auth: deps, logger });
+  // DEMO ONLY (demo.identity_provider): an OpenID provider on 127.0.0.1 whose accounts are `users`.
+  let demoIdentity: Awaited<ReturnType<typeof startConfiguredDemoIdentity>>;
   try {
+    demoIdentity = await startConfiguredDemoIdentity(config);
     if (oidc && config.console?.enabled !== false) {
+      const versions: Record<string, string> = { policy: policy.policyVersion };
+      if (deps.guards.modelVersion) versions.guards = deps.guards.modelVersion;
       await registerConsole(app, {
-        gateway: deps, oidc, tls: Boolean(config.server.tls), ...(config.console ? { config: config.console } : {}),
-        corpus: store.corpus, audit: audit.log, approvals, versions: { policy: policy.policyVersion },
+        gateway: deps, oidc, tls: options.console?.tls ?? Boolean(config.server.tls), ...(config.console ? { config: config.console } : {}),
+        corpus: store.corpus, audit: audit.log, approvals, versions, ...(options.console?.now ? { now: options.console.now } : {}),
       });
     }
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
+    await demoIdentity?.close();
     await app.close();
     await audit.close();
     await models.close();
@@ -128,14 +138,21 @@ export async function startGateway(config: EnclaveConfig, options: StartOptions 
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
+  if (demoIdentity) {
+    await demoIdentity.configure(consoleCallbackUris(config, port));
+    const consoleUrl = `${config.server.tls ? 'https' : 'http'}://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : host}:${port}`;
+    for (const line of demoIdentityWarning(demoIdentity.issuer, consoleUrl)) print(line);
+    logger.warn({ issuer: demoIdentity.issuer }, 'demo identity provider running: demonstration only, no passwords');
+  }
   await deps.recorder.record({ kind: 'startup', actor: null, requestId: null, data: { url, store: store.kind, models: models.list().map((m) => m.id) } });
   await retention?.start();
-  if (config.demo.print_keys) await printDemoKeys(store, config, options.print ?? ((l) => process.stdout.write(`${l}\n`)));
+  if (config.demo.print_keys) await printDemoKeys(store, config, print);
   logger.info({ url, store: store.kind, models: models.list().map((m) => `${m.id} (${m.kind}, ${m.accreditedText})`) }, 'enclave listening');
   return {
     url, deps, audit: audit.log, approvals,
     async close() {
       await app.close();
+      await demoIdentity?.close();
       await retention?.stop();
       await audit.close();
       await models.close();

@@ -1,30 +1,18 @@
 /**
- * A real gateway with the web console for tests: what start.ts does (SQLite store, policy
- * engine, models, the Merkle audit log as recorder, retrieval over an ingested corpus, approvals)
- * plus registerConsole, on a free loopback port, signing in against a real OpenID provider.
+ * A real gateway with the web console for tests, started the way `enclave serve` starts one
+ * (startGateway from src/server/start.ts, from a configuration): SQLite store, policy engine,
+ * models, the Merkle audit log, retrieval over an ingested corpus, approvals, and the console,
+ * on a free loopback port, signing in against a real OpenID provider named in its `oidc:` section.
  */
-import { loadGuards } from '../../src/guards/index.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import {
-  approvalsConfigSchema, createApprovalService, createToolRegistry, enrollTotp, loadReceiptSigner, loadSecretSealer,
-  type ApprovalService, type ToolConfig,
-} from '../../src/approvals/index.ts';
-import { AuditLog, checkpointKeysFromRing, createAuditRecorder } from '../../src/audit/index.ts';
-import { consoleConfigSchema, registerConsole } from '../../src/console/index.ts';
-import { createKeyRing } from '../../src/crypto/index.ts';
-import { createDecisionCache, createMetrics, type GatewayDeps } from '../../src/gateway/index.ts';
-import { bootstrapUsers, toPrincipal, type BootstrapUser, type Principal } from '../../src/identity/index.ts';
-import { createOidcVerifier, oidcConfigSchema } from '../../src/identity/oidc.ts';
-import { createModelRegistry } from '../../src/inference/index.ts';
-import { createPolicyEngine } from '../../src/policy/index.ts';
-import { createRetriever, createSqliteCorpusStore, ingestPaths } from '../../src/retrieval/index.ts';
-import { buildApp } from '../../src/server/index.ts';
-import { createSqliteApprovalStore } from '../../src/store/approvals-sqlite.ts';
-import { createSqliteAuditStore } from '../../src/store/audit-sqlite.ts';
-import { openSqliteStore } from '../../src/store/index.ts';
+import { enrollTotp, loadSecretSealer, type ApprovalService, type ToolConfig } from '../../src/approvals/index.ts';
+import type { AuditLog } from '../../src/audit/index.ts';
+import type { GatewayDeps } from '../../src/gateway/index.ts';
+import { toPrincipal, type Principal } from '../../src/identity/index.ts';
+import { parseConfig, startGateway } from '../../src/server/index.ts';
 import { OIDC_AUDIENCE, OIDC_CLIENT_ID, startOidcProvider, type OidcTestUser, type TestOidcProvider } from './oidc.ts';
 
 /** The provider's users: one per role the console tests need. */
@@ -89,6 +77,8 @@ when { principal.roles.contains("operator") };
 
 export interface ConsoleGateway {
   readonly url: string;
+  /** The gateway's own configuration (as enclave.yaml would hold it). */
+  readonly config: ReturnType<typeof parseConfig>;
   readonly idp: TestOidcProvider;
   readonly deps: GatewayDeps;
   readonly approvals: ApprovalService;
@@ -103,75 +93,72 @@ export interface ConsoleGateway {
   close(): Promise<void>;
 }
 
-/** Starts the provider, then the gateway (whose port the provider's client must name), then configures the provider. */
-export async function startConsoleGateway(options: { tools?: ToolConfig[]; tls?: boolean; now?: () => number } = {}): Promise<ConsoleGateway> {
+export interface ConsoleGatewayOptions {
+  tools?: ToolConfig[];
+  /** Secure cookies and HSTS whatever the transport, as when Enclave terminates TLS. */
+  tls?: boolean;
+  /** server.trust_proxy: X-Forwarded-Proto decides whether a request came over HTTPS. */
+  trustProxy?: boolean;
+  /** The console's clock, for session limits. */
+  now?: () => number;
+}
+
+/** Starts the provider, then the gateway from a configuration (its callback needs the gateway's port), then configures the provider. */
+export async function startConsoleGateway(options: ConsoleGatewayOptions = {}): Promise<ConsoleGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-console-'));
   const idp = await startOidcProvider(CONSOLE_USERS);
-  const store = openSqliteStore(join(dataDir, 'enclave.db'));
-  const logger = pino({ level: 'silent' });
-
   const corpusDir = join(dataDir, 'corpus');
   mkdirSync(corpusDir);
   for (const [name, text] of Object.entries(CORPUS)) writeFileSync(join(corpusDir, name), text);
   const inboxDir = join(dataDir, 'inbox', 'new');
   mkdirSync(inboxDir, { recursive: true });
   writeFileSync(join(inboxDir, 'weather-outlook.md'), INBOX_DOCUMENT);
-  const corpus = createSqliteCorpusStore(store.db);
-  await ingestPaths(corpus, [corpusDir]);
+  const policyDir = join(dataDir, 'policies');
+  mkdirSync(policyDir);
+  writeFileSync(join(policyDir, 'test.cedar'), POLICIES);
 
-  const origin = 'enclave.test.invalid/console';
-  const audit = await AuditLog.open({ store: createSqliteAuditStore(store.db), origin, keys: checkpointKeysFromRing(origin, createKeyRing(new Date())), checkpointIntervalMs: 100 });
-  const recorder = createAuditRecorder(audit);
-  const policy = await createPolicyEngine({ policies: POLICIES });
-  const decisions = createDecisionCache(policy);
-  const models = await createModelRegistry([{
-    id: 'analyst', backend: 'extractive', accredited: 'TOP SECRET//SI/TK//NOFORN', retrieval: true, retries: 0,
-    connect_timeout_ms: 1000, first_byte_timeout_ms: 5000, idle_timeout_ms: 5000, context_size: 4096, max_concurrency: 2, chat_wrapper: 'auto',
-  }], {});
-  const deps: GatewayDeps = {
-    store, policy, decisions, models, logger, metrics: createMetrics(), recorder, retriever: createRetriever(corpus), guards: loadGuards(),
-    limits: { maxMessages: 64 }, banner: 'inline',
-  };
   // Users exist in the store before their first sign-in, as a directory sync would leave them: TOTP enrolment needs the record.
-  const known: BootstrapUser[] = CONSOLE_USERS.filter((u) => u.clearance !== undefined)
-    .map((u) => ({ id: u.id, name: u.name, clearance: u.clearance!, nationality: u.nationality!, roles: u.roles ?? [] }));
-  await bootstrapUsers(store.identities, known);
-  const approvalStore = createSqliteApprovalStore(store.db);
-  const sealer = loadSecretSealer({ dataDir, env: {} });
-  const approvals = createApprovalService({
-    store: approvalStore, identities: store.identities, logger, recorder, decide: (r) => decisions.decide(r),
-    tools: createToolRegistry(options.tools ?? []), signer: await loadReceiptSigner(approvalStore, sealer), sealer,
-    settings: approvalsConfigSchema.parse({ sweep_ms: 60_000 }),
-  });
-
-  const oidc = createOidcVerifier(oidcConfigSchema.parse({ issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, session: { idle_minutes: 30, absolute_hours: 8 } }));
-  const app = buildApp(deps, { bodyLimit: 1_048_576 });
-  await registerConsole(app, {
-    gateway: deps, oidc, tls: options.tls ?? false, corpus, audit, approvals,
-    config: consoleConfigSchema.parse({ chart_interval_seconds: 1, ingest_roots: [join(dataDir, 'inbox')] }), versions: { guards: 'test-guards-1' },
-    ...(options.now ? { now: options.now } : {}),
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  await idp.configure([`${url}/console/auth/callback`]);
+  const users = CONSOLE_USERS.filter((u) => u.clearance !== undefined)
+    .map((u) => ({ id: u.id, name: u.name, clearance: u.clearance!, nationality: u.nationality!, roles: [...(u.roles ?? [])] }));
+  // YAML is a superset of JSON: the configuration as enclave.yaml would hold it.
+  const config = parseConfig(JSON.stringify({
+    server: { host: '127.0.0.1', port: 0, trust_proxy: options.trustProxy ?? false },
+    data_dir: dataDir, policy_dir: policyDir, logging: { level: 'silent' },
+    models: [{ id: 'analyst', backend: 'extractive', accredited: 'TOP SECRET//SI/TK//NOFORN', retrieval: true, retries: 0, first_byte_timeout_ms: 5000, idle_timeout_ms: 5000 }],
+    users, corpus: { ingest_on_start: [corpusDir] }, tools: options.tools ?? [], approvals: { sweep_ms: 60_000 },
+    audit: { origin: 'enclave.test.invalid/console', checkpoint_interval_ms: 100 },
+    oidc: { issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, session: { idle_minutes: 30, absolute_hours: 8 } },
+    console: { chart_interval_seconds: 1, ingest_roots: [join(dataDir, 'inbox')] },
+  }), 'console-test.yaml', {});
+  const env = {};
+  let gateway;
+  try {
+    gateway = await startGateway(config, {
+      logger: pino({ level: 'silent' }), env, print: () => {}, keyKdf: { N: 2 ** 10, r: 8, p: 1 },
+      console: { ...(options.tls ? { tls: true } : {}), ...(options.now ? { now: options.now } : {}) },
+    });
+  } catch (err) {
+    await idp.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  await idp.configure([`${gateway.url}/console/auth/callback`]);
+  const store = gateway.deps.store;
+  // The same sealer start.ts loads (same data dir, same environment), for TOTP enrolment.
+  const sealer = loadSecretSealer({ dataDir, env });
   return {
-    url, idp, deps, approvals, audit, dataDir, inboxDir,
+    url: gateway.url, config, idp, deps: gateway.deps, approvals: gateway.approvals, audit: gateway.audit, dataDir, inboxDir,
     async principalOf(userId) {
       const user = await store.identities.getUser(userId);
       if (!user) throw new Error(`no user ${userId}`);
       return toPrincipal(user, { method: 'api_key', keyId: 'test' });
     },
     async enrollTotp(userId) {
-      const { uri } = await enrollTotp({ store: approvalStore, identities: store.identities, sealer }, userId, { issuer: 'Enclave', replace: true });
+      const { uri } = await enrollTotp({ store: store.approvals, identities: store.identities, sealer }, userId, { issuer: 'Enclave', replace: true });
       return new URL(uri).searchParams.get('secret')!;
     },
     async close() {
-      await app.close();
-      await approvals.close();
-      await audit.close();
-      await models.close();
-      await store.close();
+      await gateway.close();
       await idp.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

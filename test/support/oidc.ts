@@ -1,94 +1,20 @@
 /**
- * A real OpenID provider (oidc-provider from npm) on loopback for tests, with users whose claims
- * carry clearance, nationality and roles, a public client that must use PKCE, and JWT access
- * tokens (RFC 9068) for API callers. Its development login and consent pages are driven either by
- * a browser or by signInByHttp below.
+ * A real OpenID provider on loopback for tests: the demo identity provider (oidc-provider from npm,
+ * src/identity/demo-provider.ts) with test users whose claims carry clearance, nationality and
+ * roles (or leave them out), a public client that must use PKCE, and RFC 9068 JWT access tokens.
+ * Its sign-in page (pick a user) is driven either by a browser or by signInByHttp below.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import { startDemoIdentityProvider, type DemoAccount, type DemoIdentityProvider } from '../../src/identity/index.ts';
 
-export interface OidcTestUser {
-  id: string;
-  name: string;
-  clearance?: string;
-  nationality?: string;
-  roles?: string[];
-}
+export type OidcTestUser = DemoAccount;
+export type TestOidcProvider = DemoIdentityProvider;
 
 export const OIDC_CLIENT_ID = 'enclave-console';
 export const OIDC_AUDIENCE = 'urn:enclave:api';
 
-export interface TestOidcProvider {
-  readonly issuer: string;
-  /** Creates the provider with the console's callback, once the gateway's port is known. */
-  configure(redirectUris: string[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Starts the provider's HTTP server at once (so the issuer URL is known); configure() attaches it. */
-export async function startOidcProvider(users: readonly OidcTestUser[]): Promise<TestOidcProvider> {
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
-    if (handler) return handler(req, res);
-    res.writeHead(503).end('provider not configured');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const byId = new Map(users.map((u) => [u.id, u]));
-  const claimsOf = (u: OidcTestUser) => ({
-    sub: u.id, name: u.name,
-    ...(u.clearance !== undefined ? { clearance: u.clearance } : {}),
-    ...(u.nationality !== undefined ? { nationality: u.nationality } : {}),
-    ...(u.roles !== undefined ? { roles: u.roles } : {}),
-  });
-
-  return {
-    issuer,
-    async configure(redirectUris) {
-      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-      const jwk = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' };
-      const provider = new Provider(issuer, {
-        clients: [{
-          client_id: OIDC_CLIENT_ID, token_endpoint_auth_method: 'none', redirect_uris: redirectUris,
-          post_logout_redirect_uris: redirectUris.map((u) => new URL('/console/signed-out', u).toString()),
-          grant_types: ['authorization_code'], response_types: ['code'],
-        }],
-        jwks: { keys: [jwk] },
-        cookies: { keys: ['enclave-test-cookie-key-0123456789'] },
-        claims: { openid: ['sub'], profile: ['name', 'clearance', 'nationality', 'roles'] },
-        // Claims in the ID token itself, as most enterprise providers are configured to do.
-        conformIdTokenClaims: false,
-        findAccount: async (_ctx, id) => {
-          const u = byId.get(id);
-          return u ? { accountId: id, claims: async () => claimsOf(u) } : undefined;
-        },
-        features: {
-          devInteractions: { enabled: true },
-          rpInitiatedLogout: { enabled: true },
-          resourceIndicators: {
-            enabled: true,
-            defaultResource: async () => OIDC_AUDIENCE,
-            useGrantedResource: async () => true,
-            getResourceServerInfo: async () => ({ scope: 'openid profile', audience: OIDC_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 600 }),
-          },
-        },
-        extraTokenClaims: async (_ctx, token) => {
-          const u = 'accountId' in token && typeof token.accountId === 'string' ? byId.get(token.accountId) : undefined;
-          if (!u) return undefined;
-          const { sub: _sub, ...rest } = claimsOf(u);
-          return rest;
-        },
-        pkce: { required: () => true },
-      });
-      handler = provider.callback();
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+/** Starts the provider on a free port (so the issuer URL is known); configure() attaches the client's callbacks. */
+export function startOidcProvider(users: readonly OidcTestUser[]): Promise<TestOidcProvider> {
+  return startDemoIdentityProvider({ accounts: users, port: 0, clientId: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, keyId: 'test-rs256' });
 }
 
 /** A cookie jar keyed by host, as a browser keeps it (cookies do not isolate by port). */
@@ -112,15 +38,15 @@ export class CookieJar {
   }
 }
 
-function formOf(html: string): { action: string; prompt: string } | undefined {
+/** The demo provider's sign-in page: a form whose buttons name the users. */
+function signInFormOf(html: string): string | undefined {
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  const prompt = /name="prompt" value="([a-z]+)"/.exec(html)?.[1];
-  return action && prompt ? { action: action.replaceAll('&amp;', '&'), prompt } : undefined;
+  return action && html.includes('name="account"') ? action.replaceAll('&amp;', '&') : undefined;
 }
 
 /**
- * Follows an authorization request from `startUrl` as `login` without a browser: fills the
- * provider's login and consent forms and stops at the first URL `isCallback` accepts, without
+ * Follows an authorization request from `startUrl` as `login` without a browser: picks the user
+ * on the provider's sign-in page and stops at the first URL `isCallback` accepts, without
  * fetching it. Returns that URL (carrying `code` and `state`).
  */
 export async function authorizeByHttp(startUrl: string, login: string, isCallback: (url: string) => boolean, jar = new CookieJar()): Promise<string> {
@@ -136,10 +62,10 @@ export async function authorizeByHttp(startUrl: string, login: string, isCallbac
       init = {};
       continue;
     }
-    const form = formOf(await res.text());
-    if (!form) throw new Error(`authorization stopped at ${url} with HTTP ${res.status}`);
-    const body = new URLSearchParams(form.prompt === 'login' ? { prompt: 'login', login, password: 'test' } : { prompt: form.prompt });
-    url = new URL(form.action, url).toString();
+    const action = signInFormOf(await res.text());
+    if (!action) throw new Error(`authorization stopped at ${url} with HTTP ${res.status}`);
+    const body = new URLSearchParams({ account: login });
+    url = new URL(action, url).toString();
     init = { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
   }
   throw new Error('authorization did not finish in 20 redirects');
