@@ -1,10 +1,12 @@
 /**
  * The audit log for auditors: search, one entry with its RFC 6962 inclusion proof against the
- * latest checkpoint (the page recomputes the root itself with WebCrypto), the checkpoint and its
- * signatures, and pages of entries for the page's "verify everything" run.
+ * latest checkpoint (the page recomputes the root itself with WebCrypto), a consistency proof
+ * between two checkpoints (when the log grew between the page's checkpoint and a proof's), the
+ * checkpoint with the public keys that verify it (the page checks both signatures itself), and
+ * pages of entries for the page's "verify everything" run.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toHex } from '../crypto/index.ts';
+import { formatNoteKeyId, formatNoteVerifierKey, toHex } from '../crypto/index.ts';
 import { verifyCheckpoint, type AuditSearch } from '../audit/index.ts';
 import type { ConsoleContext } from './context.ts';
 import type { ConsoleSession } from './session.ts';
@@ -58,6 +60,8 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     return reply.send({
       origin: log.origin, size: cp.size, root: toHex(cp.rootHash), hash: log.hashAlgorithm, created_at: cp.createdAt, note: cp.note,
       signatures: signaturesOf(cp.note), signatures_verified: v.ok, signatures_message: v.ok ? null : v.message,
+      // The same keys /v1/audit/checkpoint publishes, in the verifier-key text form witnesses use.
+      public_keys: log.verifierKeys().map((k) => ({ name: k.name, algorithm: k.algorithm, key_id: formatNoteKeyId(k.keyId), vkey: formatNoteVerifierKey(k) })),
     });
   });
 
@@ -100,6 +104,24 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ConsoleContext): 
       return reply.send({ index: b.index, size: b.size, entry: b.entry, leaf_hash: toHex(b.leafHash), proof: b.proof.map(toHex), checkpoint: b.checkpoint });
     } catch (err) {
       if ((err as { code?: string }).code === 'INVALID_PROOF_REQUEST') return reply.code(404).send({ error: { message: (err as Error).message, code: 'not_in_checkpoint' } });
+      throw err;
+    }
+  });
+
+  // Consistency between two tree sizes; the page checks it against roots it already holds.
+  app.get('/api/audit/consistency', async (request, reply) => {
+    if (!(await auditor(request, reply))) return reply;
+    const q = request.query as Record<string, unknown>;
+    const from = index(q.from);
+    const to = index(q.to);
+    if (from === undefined || to === undefined || from > to) {
+      return reply.code(400).send({ error: { message: 'from and to: tree sizes with from <= to.', code: 'invalid_request' } });
+    }
+    try {
+      const c = await ctx.audit!.consistency(from, to);
+      return reply.send({ from: c.from, to: c.to, proof: c.proof.map(toHex), from_checkpoint: c.fromCheckpoint, to_checkpoint: c.toCheckpoint });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'INVALID_PROOF_REQUEST') return reply.code(404).send({ error: { message: (err as Error).message, code: 'not_in_log' } });
       throw err;
     }
   });

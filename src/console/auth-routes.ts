@@ -9,7 +9,7 @@ import { createPkcePair, OidcError } from '../identity/oidc.ts';
 import type { Assets } from './assets.ts';
 import type { ConsoleContext } from './context.ts';
 import { PAGES, renderMessage } from './html.ts';
-import { clearSessionCookie, cookieOptions, loginCookieName, sessionCookieName, startSession } from './session.ts';
+import { clearSessionCookie, cookieOptions, isSecureRequest, loginCookieName, sessionCookieName, startSession } from './session.ts';
 
 const LOGIN_TTL_MS = 10 * 60_000;
 const RETURN_TO = new RegExp(`^/console/(${PAGES.join('|')})$`);
@@ -48,15 +48,17 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, as
       return sendPage(reply, 503, assets, 'Sign-in unavailable', 'The identity provider cannot be reached, so nobody can sign in right now. Try again shortly; API keys still work.');
     }
     await ctx.sessions.saveLogin({ stateHash: sha256Hex(state), verifier: pkce.verifier, nonce, returnTo, expiresAt: ctx.now() + LOGIN_TTL_MS });
-    reply.setCookie(loginCookieName(ctx.policy), state, cookieOptions(ctx.policy, LOGIN_TTL_MS / 1000));
+    const secure = isSecureRequest(request, ctx.policy);
+    reply.setCookie(loginCookieName(secure), state, cookieOptions(secure, LOGIN_TTL_MS / 1000));
     return reply.header('cache-control', 'no-store').redirect(location, 302);
   });
 
   app.get('/auth/callback', loginLimit, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
-    const bound = request.cookies[loginCookieName(ctx.policy)] ?? '';
-    reply.clearCookie(loginCookieName(ctx.policy), { path: '/', secure: ctx.policy.secure, httpOnly: true, sameSite: 'lax' });
+    const secure = isSecureRequest(request, ctx.policy);
+    const bound = request.cookies[loginCookieName(secure)] ?? '';
+    reply.clearCookie(loginCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'lax' });
     if (!state || bound.length !== state.length || !constantTimeEqual(Buffer.from(bound), Buffer.from(state))) {
       return sendPage(reply, 400, assets, 'Sign-in expired', 'This sign-in was not started in this browser, or it has expired. Start again.');
     }
@@ -88,7 +90,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, as
     await ctx.gateway.store.identities.upsertUser({ id: p.id, name: p.name, clearance: p.clearanceText, nationality: p.nationality, roles: [...p.roles], disabled: false, updatedAt: new Date(ctx.now()).toISOString() });
     const { cookie } = await startSession(ctx.sessions, p, ctx.policy, ctx.now());
     await ctx.gateway.recorder.record({ kind: 'decision', actor: p.id, requestId: request.id, data: { action: 'console.sign_in', decision: 'allow', rule: 'auth.oidc', label: p.clearanceText } });
-    reply.setCookie(sessionCookieName(ctx.policy), cookie, cookieOptions(ctx.policy, Math.floor(ctx.policy.absoluteMs / 1000)));
+    reply.setCookie(sessionCookieName(secure), cookie, cookieOptions(secure, Math.floor(ctx.policy.absoluteMs / 1000)));
     return reply.header('cache-control', 'no-store').redirect(login.returnTo, 303);
   });
 
@@ -96,7 +98,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, as
     const session = await ctx.requireSession(request, reply, { csrf: true });
     if (!session) return reply;
     await ctx.sessions.deleteSession(session.idHash);
-    clearSessionCookie(reply, ctx.policy);
+    clearSessionCookie(reply, isSecureRequest(request, ctx.policy));
     await ctx.gateway.recorder.record({ kind: 'decision', actor: session.principal.id, requestId: request.id, data: { action: 'console.sign_out', decision: 'allow', rule: 'auth.session' } });
     const signedOut = `${request.protocol}://${request.host}/console/signed-out`;
     return reply.send({ redirect: (await ctx.oidc.endSessionUrl(signedOut)) ?? '/console/signed-out' });

@@ -1,8 +1,15 @@
-/** The console over HTTP (no browser): sign-in against a real OpenID provider, sessions, CSRF, headers, Ask. */
+/**
+ * The console over HTTP (no browser): sign-in against a real OpenID provider (and when it is down),
+ * sessions, CSRF, headers, Ask, approvals, the audit API checked with the page's own verification
+ * code, and rate limits.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { testTools } from '../../test/support/approvals.ts';
 import { SECRET_TITLE, startConsoleGateway, type ConsoleGateway } from '../../test/support/console.ts';
 import { signInByHttp } from '../../test/support/oidc.ts';
+import { verifyCheckpointSignatures } from './web/checkpoint.ts';
+import { checkInclusion, type InclusionProof } from './web/inclusion.ts';
 
 interface Session { cookie: string; csrf: string }
 
@@ -10,7 +17,8 @@ describe('console', () => {
   let gw: ConsoleGateway;
   const sessions = new Map<string, Session>();
 
-  before(async () => { gw = await startConsoleGateway(); });
+  // The tool's endpoint is never called: the held requests here are rejected or left pending.
+  before(async () => { gw = await startConsoleGateway({ tools: testTools(() => 'http://127.0.0.1:9/never-called') }); });
   after(async () => gw?.close());
 
   async function signIn(user: string): Promise<Session> {
@@ -60,6 +68,29 @@ describe('console', () => {
       assert.doesNotMatch(cookie, /enclave_session=/);
     });
 
+    it('shows "Sign-in unavailable" (503, no login started) when the identity provider cannot be reached', async () => {
+      const down = await startConsoleGateway();
+      try {
+        await down.idp.close();
+        const res = await fetch(`${down.url}/console/auth/login?return_to=%2Fconsole%2Faudit`, { redirect: 'manual' });
+        assert.equal(res.status, 503);
+        assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+        assert.equal(res.headers.get('location'), null);
+        assert.doesNotMatch(res.headers.get('set-cookie') ?? '', /enclave_login=/, 'no login is started');
+        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+        const html = await res.text();
+        assert.match(html, /<title>Sign-in unavailable · Enclave<\/title>/);
+        assert.match(html, /<h1>Sign-in unavailable<\/h1>/);
+        assert.match(html, /identity provider cannot be reached[^<]*API keys still work/);
+        // A page still sends the visitor to sign in, and the answer there stays clear.
+        const page = await fetch(`${down.url}/console/approvals`, { redirect: 'manual' });
+        assert.equal(page.status, 302);
+        assert.equal((await fetch(`${down.url}${page.headers.get('location')}`, { redirect: 'manual' })).status, 503);
+      } finally {
+        await down.close();
+      }
+    });
+
     it('refuses a callback whose state was not started in this browser', async () => {
       const login = await fetch(`${gw.url}/console/auth/login`, { redirect: 'manual' });
       const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
@@ -79,6 +110,21 @@ describe('console', () => {
     it('answers 401 to the API without a session or with an unknown cookie', async () => {
       assert.equal((await fetch(`${gw.url}/console/api/session`)).status, 401);
       assert.equal((await fetch(`${gw.url}/console/api/session`, { headers: { cookie: `enclave_session=${'A'.repeat(43)}` } })).status, 401);
+    });
+
+    it('ends a signed-in session once the user is disabled on the gateway', async () => {
+      const { cookie } = await signInByHttp(gw.url, 'uma');
+      assert.equal((await fetch(`${gw.url}/console/api/session`, { headers: { cookie } })).status, 200);
+      const users = gw.deps.store.identities;
+      const record = (await users.getUser('uma'))!;
+      await users.upsertUser({ ...record, disabled: true });
+      try {
+        assert.equal((await fetch(`${gw.url}/console/api/session`, { headers: { cookie } })).status, 401);
+      } finally {
+        await users.upsertUser({ ...record, disabled: false });
+      }
+      // The session itself is gone: re-enabling the user does not bring it back.
+      assert.equal((await fetch(`${gw.url}/console/api/session`, { headers: { cookie } })).status, 401);
     });
 
     it('ends the session on sign-out', async () => {
@@ -173,6 +219,68 @@ describe('console', () => {
     });
   });
 
+  describe('approvals', () => {
+    const decide = (s: Session, id: string, verb: string, body: unknown) => fetch(`${gw.url}/console/api/approvals/${id}/${verb}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { cookie: s.cookie, 'content-type': 'application/json', 'x-csrf-token': s.csrf },
+    });
+
+    it('rejects a held request with the approver\'s reason, and refuses a rejection without one', async () => {
+      const olga = await gw.principalOf('olga');
+      const held = await gw.approvals.requestAction(olga, {
+        tool: 'strike', arguments: { target: 'AB1234', rounds: 2 }, justification: 'Counter-battery fire at grid AB1234', requestId: null,
+      });
+      assert.equal(held.kind, 'held');
+      const id = held.kind === 'held' ? held.record.id : '';
+      const carol = await signIn('carol');
+      const queue = await (await fetch(`${gw.url}/console/api/approvals`, { headers: { cookie: carol.cookie } })).json() as { data: Array<{ id: string }> };
+      assert.ok(queue.data.some((a) => a.id === id), 'the request is in Carol\'s queue');
+
+      const blank = await decide(carol, id, 'reject', { reason: '   ' });
+      assert.equal(blank.status, 400);
+      assert.match(((await blank.json()) as { error: { message: string } }).error.message, /Give a reason/);
+      assert.equal((await gw.approvals.get(olga, id))?.status, 'pending', 'nothing changed');
+
+      const reason = 'No positive identification of the launcher';
+      const res = await decide(carol, id, 'reject', { reason });
+      assert.equal(res.status, 200);
+      const body = await res.json() as { status: string; rejection: { by: string; reason: string }; audit_ref: string };
+      assert.equal(body.status, 'rejected');
+      assert.deepEqual(body.rejection, { by: 'carol', reason });
+      assert.match(body.audit_ref, /\S/);
+      const stored = await gw.approvals.get(olga, id);
+      assert.equal(stored?.status, 'rejected');
+      // Once rejected it leaves the queue and cannot be decided again.
+      const after = await (await fetch(`${gw.url}/console/api/approvals`, { headers: { cookie: carol.cookie } })).json() as { data: Array<{ id: string }> };
+      assert.ok(!after.data.some((a) => a.id === id));
+      assert.notEqual((await decide(await signIn('dave'), id, 'reject', { reason: 'again' })).status, 200);
+    });
+  });
+
+  describe('audit', () => {
+    it('publishes the checkpoint with keys the page\'s own code verifies, and a proof it checks against that checkpoint', async () => {
+      const s = await signIn('audrey');
+      const get = async <T>(path: string): Promise<T> => {
+        const res = await fetch(`${gw.url}/console/api/audit/${path}`, { headers: { cookie: s.cookie } });
+        assert.equal(res.status, 200, path);
+        return await res.json() as T;
+      };
+      const cp = await get<{ origin: string; size: number; note: string; hash: string; public_keys: Array<{ algorithm: string; vkey: string }> }>('checkpoint');
+      assert.deepEqual(cp.public_keys.map((k) => k.algorithm).sort(), ['ed25519', 'ml-dsa-87']);
+      const check = verifyCheckpointSignatures(cp.note, cp.public_keys.map((k) => k.vkey), { origin: cp.origin, hash: 'SHA-256' });
+      assert.ok(check.ok, check.ok ? '' : check.message);
+      assert.equal(check.checkpoint.size, cp.size);
+      // The log grows past the checkpoint shown, so the proof comes against a newer one.
+      for (let i = 0; i < 3; i++) await gw.audit.append({ kind: 'export', actor: 'audrey', action: 'test.grow', requestId: `req_grow_${i}`, details: { i } });
+      const proof = await get<InclusionProof>('proof/0');
+      assert.ok(proof.size > cp.size, `proof against ${proof.size}, shown ${cp.size}`);
+      const result = await checkInclusion(proof, check.checkpoint, 'SHA-256', (from, to) => get(`consistency?from=${from}&to=${to}`));
+      assert.ok(result.ok, result.message);
+      assert.match(result.message, /checked consistent with the one shown/);
+      assert.equal((await fetch(`${gw.url}/console/api/audit/consistency?from=5&to=2`, { headers: { cookie: s.cookie } })).status, 400);
+      assert.equal((await fetch(`${gw.url}/console/api/audit/consistency?from=0&to=1`, { headers: { cookie: (await signIn('ana')).cookie } })).status, 403);
+    });
+  });
+
   describe('session limits', () => {
     it('ends a session idle for 30 minutes, and any session after 8 hours however active', async () => {
       let clock = Date.now();
@@ -208,7 +316,7 @@ describe('console', () => {
     });
   });
 
-  // Last: it spends this address's sign-in and approval budgets.
+  // Last: it spends this address's sign-in and approval budgets (each route has its own).
   describe('rate limits', () => {
     it('rate-limits sign-in attempts', async () => {
       let limited = 0;
@@ -227,6 +335,20 @@ describe('console', () => {
         statuses.add(res.status);
       }
       assert.ok(statuses.has(404) && statuses.has(429), [...statuses].join(','));
+    });
+
+    it('rate-limits the sign-in callback', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 35; i++) statuses.push((await fetch(`${gw.url}/console/auth/callback?code=c&state=s${i}`, { redirect: 'manual' })).status);
+      assert.equal(statuses[0], 400, 'a callback this browser did not start');
+      const first = statuses.indexOf(429);
+      assert.ok(first > 0, statuses.join(','));
+      assert.ok(statuses.slice(first).every((x) => x === 429), 'every call after the limit is refused');
+      const res = await fetch(`${gw.url}/console/auth/callback?code=c&state=s`, { redirect: 'manual' });
+      assert.equal(res.status, 429);
+      assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
+      assert.equal(res.headers.get('x-ratelimit-limit'), '30');
+      assert.deepEqual(await res.json(), { error: { message: 'Too many attempts: try again in a minute.', code: 'rate_limited' } });
     });
   });
 });

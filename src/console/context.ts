@@ -14,7 +14,11 @@ export interface ConsoleDeps {
   gateway: GatewayDeps;
   /** createOidcVerifier(config.oidc). */
   oidc: OidcClient;
-  /** TLS is on (or terminated in front): Secure __Host- cookies and HSTS. */
+  /**
+   * Enclave terminates TLS itself: Secure __Host- cookies and HSTS on every request. Without it,
+   * a request gets them when it arrived over HTTPS, as request.protocol says (behind a proxy:
+   * X-Forwarded-Proto, read only when the app trusts proxies).
+   */
   tls: boolean;
   config?: ConsoleConfig;
   /** Defaults to the store's session tables (sessionStoreFor(gateway.store)). */

@@ -1,6 +1,6 @@
 /**
  * registerConsole: the web console under /console, as one encapsulated fastify plugin with its
- * own security headers (CSP without inline script, frame denial, HSTS under TLS), cookies and rate
+ * own security headers (CSP without inline script, frame denial, HSTS over HTTPS), cookies and rate
  * limits, so the /v1 API's behaviour is untouched.
  */
 import cookie from '@fastify/cookie';
@@ -17,7 +17,7 @@ import { DEFAULT_CONSOLE_CONFIG } from './config.ts';
 import type { ConsoleContext, ConsoleDeps } from './context.ts';
 import { registerCorpusRoutes } from './corpus-route.ts';
 import { PAGES, renderShell, type PageName } from './html.ts';
-import { checkCsrf, loadSession, type SessionPolicy } from './session.ts';
+import { checkCsrf, isSecureRequest, loadSession, type SessionPolicy } from './session.ts';
 import { sessionStoreFor } from './session-store.ts';
 import { registerStatusRoute } from './status-route.ts';
 
@@ -36,7 +36,7 @@ function unauthorised(reply: FastifyReply, code: string, message: string, status
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const config = deps.config ?? DEFAULT_CONSOLE_CONFIG;
   const session = deps.oidc.config.session;
-  const policy: SessionPolicy = { idleMs: session.idle_minutes * 60_000, absoluteMs: session.absolute_hours * 3_600_000, secure: deps.tls };
+  const policy: SessionPolicy = { idleMs: session.idle_minutes * 60_000, absoluteMs: session.absolute_hours * 3_600_000, tls: deps.tls };
   const assets = await buildAssets();
   const sessions = deps.sessions ?? sessionStoreFor(deps.gateway.store);
   const now = deps.now ?? Date.now;
@@ -45,6 +45,12 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
     async requireSession(request: FastifyRequest, reply: FastifyReply, options: { csrf?: boolean } = {}) {
       const s = await loadSession(sessions, request, policy, now());
       if (!s) return unauthorised(reply, 'session_required', 'Your session has ended. Sign in again.');
+      // Disabling a user on the gateway ends their console sessions at the next request, as it does their keys and tokens.
+      const user = await deps.gateway.store.identities.getUser(s.principal.id);
+      if (user?.disabled) {
+        await sessions.deleteSession(s.idHash);
+        return unauthorised(reply, 'session_required', 'Your session has ended. Sign in again.');
+      }
       if (options.csrf && !checkCsrf(request, s)) return unauthorised(reply, 'csrf_failed', 'This request did not carry the session\'s CSRF token.', 403);
       reply.header('x-enclave-classification', formatBanner(s.principal.clearance));
       return s;
@@ -62,12 +68,21 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         },
       },
       frameguard: { action: 'deny' },
-      hsts: deps.tls ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true } : false,
+      // Per request below: HSTS is sent only over HTTPS (RFC 6797 7.2), which behind a proxy depends on the request.
+      hsts: false,
       referrerPolicy: { policy: 'no-referrer' },
       crossOriginEmbedderPolicy: false,
     });
     await scope.register(rateLimit, { global: false });
-    scope.addHook('onRequest', async (_request, reply) => { reply.header('cache-control', 'no-store'); });
+    // The app's error handler words a 429 as an unreadable request; the console says what happened.
+    scope.setErrorHandler((err: { statusCode?: number }, _request, reply) => {
+      if (err.statusCode === 429) return reply.code(429).header('cache-control', 'no-store').send({ error: { message: 'Too many attempts: try again in a minute.', code: 'rate_limited' } });
+      return reply.send(err);
+    });
+    scope.addHook('onRequest', async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (isSecureRequest(request, policy)) reply.header('strict-transport-security', `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`);
+    });
     // Expired sessions and abandoned logins are refused by the store's conditional reads; this only reclaims the rows.
     let purge: NodeJS.Timeout | undefined;
     scope.addHook('onReady', async () => {

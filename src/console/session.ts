@@ -14,8 +14,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 export interface SessionPolicy {
   idleMs: number;
   absoluteMs: number;
-  /** Secure cookies with the __Host- prefix (RFC 6265bis 4.1.3.2); on whenever TLS is. */
-  secure: boolean;
+  /** Enclave terminates TLS itself: every request gets Secure __Host- cookies (RFC 6265bis 4.1.3.2). */
+  tls: boolean;
 }
 
 export interface ConsoleSession {
@@ -35,17 +35,26 @@ interface StoredPrincipal {
   auth: unknown;
 }
 
+/**
+ * Whether the browser reached the deployment over HTTPS: TLS terminated here, or at a proxy that
+ * says so in X-Forwarded-Proto, which fastify reads into request.protocol only with trustProxy
+ * (server.trust_proxy), so a client cannot claim it past a gateway that does not trust proxies.
+ */
+export function isSecureRequest(request: FastifyRequest, policy: SessionPolicy): boolean {
+  return policy.tls || request.protocol === 'https';
+}
+
 /** The session cookie's name: `__Host-` binds it to this origin, path / and Secure. */
-export function sessionCookieName(policy: SessionPolicy): string {
-  return policy.secure ? '__Host-enclave_session' : 'enclave_session';
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-enclave_session' : 'enclave_session';
 }
 
-export function loginCookieName(policy: SessionPolicy): string {
-  return policy.secure ? '__Host-enclave_login' : 'enclave_login';
+export function loginCookieName(secure: boolean): string {
+  return secure ? '__Host-enclave_login' : 'enclave_login';
 }
 
-export function cookieOptions(policy: SessionPolicy, maxAgeSeconds: number) {
-  return { path: '/', httpOnly: true, secure: policy.secure, sameSite: 'lax' as const, maxAge: maxAgeSeconds };
+export function cookieOptions(secure: boolean, maxAgeSeconds: number) {
+  return { path: '/', httpOnly: true, secure, sameSite: 'lax' as const, maxAge: maxAgeSeconds };
 }
 
 function serialise(p: Principal): string {
@@ -79,7 +88,7 @@ export async function startSession(store: SessionStore, principal: Principal, po
 
 /** The request's live session, touched (idle limit slides); undefined when absent, unknown or expired. */
 export async function loadSession(store: SessionStore, request: FastifyRequest, policy: SessionPolicy, now: number): Promise<ConsoleSession | undefined> {
-  const cookie = request.cookies[sessionCookieName(policy)];
+  const cookie = request.cookies[sessionCookieName(isSecureRequest(request, policy))];
   // Hostile input: only the exact shape randomToken(32) produces is looked up.
   if (!cookie || !/^[A-Za-z0-9_-]{43}$/.test(cookie)) return undefined;
   const record = await store.touchSession(sha256Hex(cookie), now, policy.idleMs);
@@ -102,6 +111,6 @@ export function checkCsrf(request: FastifyRequest, session: ConsoleSession): boo
   return constantTimeEqual(Buffer.from(presented), Buffer.from(session.csrfToken));
 }
 
-export function clearSessionCookie(reply: FastifyReply, policy: SessionPolicy): void {
-  reply.clearCookie(sessionCookieName(policy), { path: '/', secure: policy.secure, httpOnly: true, sameSite: 'lax' });
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(sessionCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'lax' });
 }

@@ -1,16 +1,21 @@
 /**
- * The web console in headless Chromium against a real gateway and a real OpenID provider:
+ * The web console in headless Chromium against a gateway started as `enclave serve` starts one
+ * (startGateway, from a configuration whose `oidc:` names a real OpenID provider):
  * an analyst's streamed, marked answer; an UNCLASSIFIED reader who never receives a SECRET
  * title; the status and corpus pages; an auditor checking an inclusion proof in the browser;
  * and the message a page shows when the gateway cannot be reached. Screenshots go to docs/screenshots/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page, Response } from 'playwright-core';
 import { SECRET_TITLE, startConsoleGateway, type ConsoleGateway } from '../support/console.ts';
 import { launchBrowser, newUserContext, NO_CHROMIUM, screenshot, signInInBrowser } from '../support/browser.ts';
 
 const QUESTION = 'What is the state of the harbour fuel depot?';
+/** The guards' version: the SHA-256 of the weights the product ships. */
+const GUARDS_VERSION = `sha256:${createHash('sha256').update(readFileSync(new URL('../../src/guards/model/weights.bin', import.meta.url))).digest('hex')}`;
 
 /** Counts the pieces of text appended to an answer while it streams. */
 async function watchStreaming(page: Page): Promise<void> {
@@ -88,7 +93,9 @@ describe('console in Chromium', () => {
     await page.locator('[data-testid="chart"] canvas').first().waitFor();
     assert.equal(await page.locator('[data-testid="chart"]').count(), 2);
     assert.match(await page.locator('[data-testid="models"]').textContent() ?? '', /analyst.*TOP SECRET\/\/SI\/TK\/\/NOFORN/);
-    assert.match(await page.locator('[data-testid="versions"]').textContent() ?? '', /sha256:[0-9a-f]{64}/);
+    const versions = await page.locator('[data-testid="versions"]').textContent() ?? '';
+    assert.match(versions, /sha256:[0-9a-f]{64}/);
+    assert.ok(versions.includes(GUARDS_VERSION), `the status page shows the shipped guard weights' digest: ${versions}`);
     await screenshot(page, 'status');
     assert.deepEqual(violations, [], 'the console runs under its CSP without violations');
     await context.close();
@@ -140,6 +147,10 @@ describe('console in Chromium', () => {
     await result.waitFor();
     assert.equal(await result.getAttribute('data-verified'), 'true', await result.textContent() ?? '');
     assert.match(await page.locator('[data-testid="checkpoint-signatures"]').textContent() ?? '', /^verified by the gateway/);
+    // And again by the page itself, against the keys the gateway publishes (Ed25519 and ML-DSA-87).
+    const own = page.locator('[data-testid="checkpoint-signatures-browser"]');
+    await own.waitFor();
+    assert.equal(await own.getAttribute('data-verified'), 'true', await own.textContent() ?? '');
     await page.locator('#verify-all').click();
     await page.locator('[data-testid="verify-all-result"].ok').waitFor({ timeout: 15_000 });
     assert.match(await page.locator('[data-testid="verify-all-result"]').textContent() ?? '', /^All \d+ entries verified in this browser/);

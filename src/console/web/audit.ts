@@ -2,19 +2,22 @@
 /// <reference lib="dom.iterable" />
 /**
  * Audit: search the log, open an entry and check its inclusion proof here in the browser against
- * the latest checkpoint, show the checkpoint's signatures, and "verify everything": recompute the
- * checkpoint's root from every entry, with progress.
+ * the checkpoint the page shows (through a consistency proof when the gateway proves against a newer
+ * one), check that checkpoint's Ed25519 and ML-DSA-87 signatures here against the gateway's
+ * published keys, and "verify everything": recompute the checkpoint's root from every entry.
  */
 import { describeError, getJson } from './api.ts';
+import { parseCheckpointText, parseSignedNote, verifyCheckpointSignatures, type BrowserCheckpoint, type CheckpointCheck } from './checkpoint.ts';
 import { h, mainRegion } from './dom.ts';
-import { bytesEqual, fromHex, leafHash, parseCheckpointNote, rootFromInclusionProof, RootBuilder, toHex, type HashName } from './merkle.ts';
+import { checkInclusion, type InclusionProof } from './inclusion.ts';
+import { bytesEqual, RootBuilder, toHex, type HashName } from './merkle.ts';
 
 interface CheckpointInfo {
   size: number; origin?: string; root?: string; hash?: string; created_at?: string; note?: string;
   signatures?: Array<{ name: string; key_hash: string }>; signatures_verified?: boolean; signatures_message?: string | null;
+  public_keys?: Array<{ name: string; algorithm: string; key_id: string; vkey: string }>;
 }
 interface EntryRow { index: number; time: string; kind: string; actor: string; decision: string | null; entry: string }
-interface Proof { index: number; size: number; entry: string; leaf_hash: string; proof: string[]; checkpoint: string }
 
 const RANGE_PAGE = 1000;
 const encoder = new TextEncoder();
@@ -23,16 +26,17 @@ function hashName(cp: CheckpointInfo): HashName {
   return cp.hash === 'sha384' ? 'SHA-384' : 'SHA-256';
 }
 
-/** Checks one entry in the browser: its leaf hash, and the proof's root against the checkpoint's. */
-async function checkInclusion(p: Proof, alg: HashName): Promise<{ ok: boolean; message: string }> {
-  const cp = parseCheckpointNote(p.checkpoint);
-  if (!cp || cp.size !== p.size) return { ok: false, message: 'The checkpoint in the proof does not parse or has another size.' };
-  const leaf = await leafHash(alg, encoder.encode(p.entry));
-  if (toHex(leaf) !== p.leaf_hash) return { ok: false, message: 'The entry does not hash to the leaf hash the gateway sent.' };
-  const root = await rootFromInclusionProof(alg, p.index, p.size, leaf, p.proof.map(fromHex));
-  if (!root) return { ok: false, message: 'The proof has the wrong shape for this entry and tree size.' };
-  if (!bytesEqual(root, cp.root)) return { ok: false, message: 'The proof does not lead to the checkpoint\'s root.' };
-  return { ok: true, message: `Verified in this browser: entry ${p.index} is in the log of ${p.size} entries whose root is ${toHex(cp.root).slice(0, 16)}…` };
+/** The checkpoint as the page shows it: parsed here from the signed note, its signatures checked here. */
+function examine(cp: CheckpointInfo, alg: HashName): { shown: BrowserCheckpoint | undefined; check: CheckpointCheck } {
+  if (!cp.note || !cp.origin) return { shown: undefined, check: { ok: false, message: 'there is no checkpoint yet' } };
+  const check = verifyCheckpointSignatures(cp.note, (cp.public_keys ?? []).map((k) => k.vkey), { origin: cp.origin, hash: alg });
+  const note = parseSignedNote(cp.note);
+  const shown = check.ok ? check.checkpoint : note && parseCheckpointText(note.text, alg);
+  // The JSON beside the note must say what the note says, or the page would show one and check another.
+  if (shown && (shown.size !== cp.size || (cp.root !== undefined && cp.root !== toHex(shown.root)))) {
+    return { shown: undefined, check: { ok: false, message: 'the gateway\'s size or root differs from its signed note' } };
+  }
+  return { shown, check };
 }
 
 export async function renderAudit(): Promise<void> {
@@ -56,34 +60,41 @@ export async function renderAudit(): Promise<void> {
     return;
   }
   const alg = hashName(cp);
-  const progress = h('progress', { id: 'verify-progress', max: Math.max(1, cp.size), value: 0, 'aria-label': 'Verification progress' });
+  const { shown, check } = examine(cp, alg);
+  const size = shown?.size ?? 0;
+  const progress = h('progress', { id: 'verify-progress', max: Math.max(1, size), value: 0, 'aria-label': 'Verification progress' });
   const verifyOut = h('p', { id: 'verify-result', 'data-testid': 'verify-all-result', role: 'status' });
-  const verifyAll = h('button', { type: 'button', id: 'verify-all' }, 'Verify everything');
+  const verifyAll = h('button', { type: 'button', id: 'verify-all', disabled: !shown }, 'Verify everything');
+  const browserVerdict = check.ok
+    ? `signatures verified in this browser: Ed25519 and ML-DSA-87 by key ${check.verified.map((k) => k.keyId.toString(16).padStart(8, '0')).join(' and ')}`
+    : `signatures NOT verified in this browser: ${check.message}`;
   cpBox.replaceChildren(h('h2', {}, 'Latest checkpoint'),
-    h('dl', {}, h('dt', {}, 'origin'), h('dd', {}, cp.origin ?? '—'), h('dt', {}, 'entries'), h('dd', { 'data-testid': 'checkpoint-size' }, cp.size),
-      h('dt', {}, 'root'), h('dd', {}, h('code', {}, cp.root ?? '—')), h('dt', {}, 'signed at'), h('dd', {}, cp.created_at ?? '—'),
+    h('dl', {}, h('dt', {}, 'origin'), h('dd', {}, shown?.origin ?? cp.origin ?? '—'), h('dt', {}, 'entries'), h('dd', { 'data-testid': 'checkpoint-size' }, size),
+      h('dt', {}, 'root'), h('dd', {}, h('code', {}, shown ? toHex(shown.root) : '—')), h('dt', {}, 'signed at'), h('dd', {}, cp.created_at ?? '—'),
+      h('dt', {}, 'in this browser'), h('dd', { class: check.ok ? 'ok' : 'error', 'data-testid': 'checkpoint-signatures-browser', 'data-verified': String(check.ok) }, browserVerdict),
       h('dt', {}, 'signatures'), h('dd', { 'data-testid': 'checkpoint-signatures' },
-        cp.signatures_verified ? 'verified by the gateway against its configured keys' : `NOT verified: ${cp.signatures_message ?? 'no checkpoint'}`,
-        h('ul', {}, ...(cp.signatures ?? []).map((s) => h('li', {}, h('code', {}, s.name), ` key ${s.key_hash}`))))),
+        cp.signatures_verified ? 'verified by the gateway against its configured keys' : `NOT verified by the gateway: ${cp.signatures_message ?? 'no checkpoint'}`,
+        h('ul', {}, ...(cp.signatures ?? []).map((s) => h('li', {}, h('code', {}, s.name), ` key ${s.key_hash}`)))),
+      h('dt', {}, 'published keys'), h('dd', { 'data-testid': 'checkpoint-keys' },
+        h('ul', {}, ...(cp.public_keys ?? []).map((k) => h('li', {}, `${k.algorithm} key ${k.key_id} `, h('code', { class: 'vkey' }, `${k.vkey.slice(0, 48)}…`)))))),
     ...(cp.note ? [h('details', {}, h('summary', {}, 'Signed note'), h('pre', {}, cp.note))] : []),
     verifyAll, progress, verifyOut);
 
   verifyAll.addEventListener('click', async () => {
     verifyAll.disabled = true;
-    const expected = cp.note ? parseCheckpointNote(cp.note) : undefined;
     const builder = new RootBuilder(alg);
     try {
-      for (let from = 0; from < cp.size; from += RANGE_PAGE) {
-        const to = Math.min(cp.size, from + RANGE_PAGE);
+      for (let from = 0; from < size; from += RANGE_PAGE) {
+        const to = Math.min(size, from + RANGE_PAGE);
         const page = await getJson<{ entries: string[] }>(`/console/api/audit/range?from=${from}&to=${to}`);
         for (const e of page.entries) await builder.add(encoder.encode(e));
         progress.value = builder.count;
-        verifyOut.textContent = `Hashed ${builder.count} of ${cp.size} entries…`;
+        verifyOut.textContent = `Hashed ${builder.count} of ${size} entries…`;
       }
       const root = await builder.root();
-      const ok = !!expected && builder.count === cp.size && bytesEqual(root, expected.root);
+      const ok = !!shown && builder.count === size && bytesEqual(root, shown.root);
       verifyOut.textContent = ok
-        ? `All ${cp.size} entries verified in this browser: they hash to the checkpoint's root.`
+        ? `All ${size} entries verified in this browser: they hash to the checkpoint's root.`
         : `Verification FAILED: the ${builder.count} entries do not hash to the checkpoint's root.`;
       verifyOut.className = ok ? 'ok' : 'error';
     } catch (err) {
@@ -98,8 +109,10 @@ export async function renderAudit(): Promise<void> {
     detail.hidden = false;
     detail.replaceChildren(h('h2', {}, `Entry ${index}`), h('p', { class: 'muted' }, 'Fetching the proof…'));
     try {
-      const p = await getJson<Proof>(`/console/api/audit/proof/${index}`);
-      const result = await checkInclusion(p, alg);
+      const p = await getJson<InclusionProof>(`/console/api/audit/proof/${index}`);
+      const result = shown
+        ? await checkInclusion(p, shown, alg, (from, to) => getJson<{ proof: string[] }>(`/console/api/audit/consistency?from=${from}&to=${to}`))
+        : { ok: false, message: 'There is no checkpoint on this page to check the proof against.' };
       detail.replaceChildren(h('h2', {}, `Entry ${index}`),
         h('p', { class: result.ok ? 'ok' : 'error', 'data-testid': 'inclusion-result', 'data-verified': String(result.ok), role: 'status' }, result.message),
         h('pre', { 'data-testid': 'entry-json' }, JSON.stringify(JSON.parse(p.entry), null, 2)),
@@ -122,7 +135,7 @@ export async function renderAudit(): Promise<void> {
         h('tbody', {}, ...r.data.map((e) => {
           const b = h('button', { type: 'button', 'data-index': e.index }, 'Open and verify');
           b.addEventListener('click', () => { void open(e.index); });
-          return h('tr', {}, h('td', {}, e.index), h('td', {}, e.time), h('td', {}, e.kind), h('td', {}, e.actor), h('td', {}, e.decision ?? ''), h('td', {}, e.index < cp.size ? b : 'not yet in a checkpoint'));
+          return h('tr', {}, h('td', {}, e.index), h('td', {}, e.time), h('td', {}, e.kind), h('td', {}, e.actor), h('td', {}, e.decision ?? ''), h('td', {}, e.index < size ? b : 'not yet in the checkpoint shown'));
         }))));
     } catch (err) {
       results.replaceChildren(h('p', { class: 'error', role: 'alert' }, describeError(err)));

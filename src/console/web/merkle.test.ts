@@ -5,9 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { generateInclusionProof, leafHashSource, rootFromLeaves, treeHasher } from '../../audit/index.ts';
-import { fromHex, leafHash, parseCheckpointNote, rootFromInclusionProof, RootBuilder, toHex } from './merkle.ts';
-import { INCLUSION, LEAVES as LEAF_INPUTS, ROOTS } from '../../../test/support/ct-vectors.ts';
+import { generateConsistencyProof, generateInclusionProof, leafHashSource, rootFromLeaves, treeHasher } from '../../audit/index.ts';
+import { fromHex, leafHash, parseCheckpointNote, rootFromInclusionProof, RootBuilder, toHex, verifyConsistency } from './merkle.ts';
+import { CONSISTENCY, INCLUSION, LEAVES as LEAF_INPUTS, ROOTS } from '../../../test/support/ct-vectors.ts';
 
 // RFC 6962 / Certificate Transparency vectors (source noted in the fixture).
 const LEAVES = LEAF_INPUTS.map(fromHex);
@@ -38,6 +38,40 @@ describe('browser merkle', () => {
       assert.equal(await rootFromInclusionProof('SHA-256', 0, 8, leaf, [...proof, proof[0]!]), undefined);
       assert.equal(await rootFromInclusionProof('SHA-256', 8, 8, leaf, proof), undefined);
       assert.equal(await rootFromInclusionProof('SHA-256', -1, 8, leaf, proof), undefined);
+    });
+  });
+
+  describe('consistency proofs', () => {
+    it('verifies each RFC 6962 consistency vector, and refuses it for other sizes or roots', async () => {
+      for (const v of CONSISTENCY) {
+        const proof = v.proof.map(fromHex);
+        const first = fromHex(ROOTS[v.first - 1]!);
+        const second = fromHex(ROOTS[v.second - 1]!);
+        assert.ok(await verifyConsistency('SHA-256', v.first, v.second, first, second, proof), `${v.first} -> ${v.second}`);
+        if (v.first !== v.second) {
+          assert.equal(await verifyConsistency('SHA-256', v.first, v.second, second, second, proof), false, 'another first root');
+          assert.equal(await verifyConsistency('SHA-256', v.first, v.second, first, first, proof), false, 'another second root');
+          assert.equal(await verifyConsistency('SHA-256', v.first, v.second, first, second, proof.slice(1)), false, 'a shortened proof');
+        }
+      }
+      assert.equal(await verifyConsistency('SHA-256', 3, 2, fromHex(ROOTS[2]!), fromHex(ROOTS[1]!), []), false, 'a shrinking log');
+    });
+
+    it('agrees with the audit part on random pairs of sizes', async () => {
+      const hasher = treeHasher();
+      await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), async (n, a, b) => {
+        const leaves = Array.from({ length: n }, (_, i) => hasher.leafHash(Uint8Array.of(i, n)));
+        const second = 1 + (a % n);
+        const first = 1 + (b % second);
+        const proof = await generateConsistencyProof(first, second, leafHashSource(leaves, hasher));
+        const r1 = rootFromLeaves(leaves.slice(0, first).map((_, i) => Uint8Array.of(i, n)), hasher);
+        const r2 = rootFromLeaves(leaves.slice(0, second).map((_, i) => Uint8Array.of(i, n)), hasher);
+        assert.ok(await verifyConsistency('SHA-256', first, second, r1, r2, proof));
+        if (first < second) {
+          const forked = rootFromLeaves([...leaves.slice(0, first - 1).map((_, i) => Uint8Array.of(i, n)), Uint8Array.of(255, n)], hasher);
+          assert.equal(await verifyConsistency('SHA-256', first, second, forked, r2, proof), false);
+        }
+      }), { numRuns: 150 });
     });
   });
 

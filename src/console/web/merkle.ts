@@ -51,6 +51,47 @@ export async function rootFromInclusionProof(alg: HashName, index: number, size:
 }
 
 /**
+ * RFC 9162 section 2.1.4.2: true when the tree of `second` leaves with `secondRoot` extends the tree
+ * of `first` leaves with `firstRoot`. Equal sizes need an empty proof and equal roots; a first size
+ * of 0 is consistent with anything and needs an empty proof.
+ */
+export async function verifyConsistency(alg: HashName, first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[]): Promise<boolean> {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
+  const length = alg === 'SHA-384' ? 48 : 32;
+  if (![firstRoot, secondRoot, ...proof].every((x) => x.length === length)) return false;
+  if (first === second) return proof.length === 0 && bytesEqual(firstRoot, secondRoot);
+  if (first === 0) return proof.length === 0;
+  if (proof.length === 0) return false;
+  // Step 2: when the first tree is a complete subtree, its root is the path's implicit first node.
+  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i]!;
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(alg, c, fr);
+      sr = await nodeHash(alg, c, sr);
+      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = await nodeHash(alg, sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && bytesEqual(fr, firstRoot) && bytesEqual(sr, secondRoot);
+}
+
+function isPowerOfTwo(n: number): boolean {
+  let x = n;
+  while (x > 1 && x % 2 === 0) x /= 2;
+  return x === 1;
+}
+
+/**
  * The Merkle tree hash of a log fed leaf by leaf: a stack of perfect subtrees, largest first,
  * folded from the right at the end (RFC 6962 section 2.1's split at the largest power of two).
  */

@@ -1,16 +1,26 @@
 /**
  * /v1/approvals: approvers list, read, approve and reject held requests; requesters long-poll
  * one until it settles. /v1/receipts/keys publishes the keys tools verify receipts with.
+ * Approve and reject are rate limited per principal (one budget for both), with the same limiter
+ * the console uses (@fastify/rate-limit), so TOTP codes cannot be tried at speed.
  */
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { APPROVAL_STATUSES, toApprovalView, type ApprovalRecord, type ApprovalService } from '../../approvals/index.ts';
+import type { Principal } from '../../identity/index.ts';
 import { authenticate, parseInput, sendApiError, type CallerAuth } from '../http-input.ts';
+
+/** Approve and reject calls per principal per minute when the deployment does not say. */
+export const DEFAULT_APPROVAL_RATE_PER_MINUTE = 30;
+const RATE_WINDOW_MS = 60_000;
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalService;
   /** How callers authenticate: API keys in the store, or OIDC access tokens. */
   auth: CallerAuth;
+  /** Approve and reject calls one principal may make per minute (default 30). */
+  approvalRatePerMinute?: number;
 }
 
 export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -40,6 +50,7 @@ const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'say why').
 /** Registers the approval routes and ties the service's sweeper to the app's lifetime. */
 export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRouteDeps): void {
   const { approvals, auth } = deps;
+  const ratePerMinute = deps.approvalRatePerMinute ?? DEFAULT_APPROVAL_RATE_PER_MINUTE;
   app.addHook('onReady', async () => approvals.start());
   // Releases long polls first, so closing does not wait out their timeouts.
   app.addHook('preClose', async () => approvals.close());
@@ -75,39 +86,63 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: ApprovalRoute
     return reply.send(approvalBody(request, record));
   });
 
-  app.post('/v1/approvals/:id/approve', async (request, reply) => {
-    const principal = await authenticate(request, reply, auth);
-    if (!principal) return reply;
-    const params = ID.safeParse(request.params);
-    if (!params.success) return notFound(request, reply);
-    const body = await parseInput(request, reply, approveBody, request.body, 'body');
-    if (!body) return reply;
-    const outcome = await approvals.approve(principal, params.data.id, { reason: body.reason, ...(body.totp ? { totp: body.totp } : {}), requestId: request.id });
-    if (outcome.kind === 'not_found') return notFound(request, reply);
-    if (outcome.kind === 'refused') {
-      return sendApiError(request, reply, {
-        status: outcome.status, type: outcome.status === 409 ? 'invalid_request_error' : 'permission_error', code: outcome.code, rule: outcome.rule,
-        message: outcome.message, param: outcome.code.startsWith('totp_') ? 'totp' : null, enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
+  // Approve and reject in their own scope, so the limiter's hooks touch no other route. The caller
+  // is authenticated first (a 401 spends nobody's budget), then counted against its principal.
+  app.register(async (scope) => {
+    await scope.register(rateLimit, { global: false });
+    const callers = new WeakMap<FastifyRequest, Principal>();
+    const limiter = scope.createRateLimit({ max: ratePerMinute, timeWindow: RATE_WINDOW_MS, keyGenerator: (request) => `principal:${callers.get(request)!.id}` });
+    /** The caller, counted against its budget; undefined after a 401 or 429 was sent. */
+    const limitedCaller = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> => {
+      const principal = await authenticate(request, reply, auth);
+      if (!principal) return undefined;
+      callers.set(request, principal);
+      const limit = await limiter(request);
+      if (limit.isAllowed || !limit.isExceeded) return principal;
+      // OpenAI's shape and its type for this status (the SDKs raise RateLimitError on 429).
+      await reply.code(429).header('retry-after', String(limit.ttlInSeconds)).type('application/json').send({
+        error: {
+          message: `Too many approve and reject calls: at most ${limit.max} a minute. Try again in ${limit.ttlInSeconds} s.`,
+          type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null, enclave: { request_id: request.id, rule: 'approval.rate_limit' },
+        },
       });
-    }
-    return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
-  });
+      return undefined;
+    };
 
-  app.post('/v1/approvals/:id/reject', async (request, reply) => {
-    const principal = await authenticate(request, reply, auth);
-    if (!principal) return reply;
-    const params = ID.safeParse(request.params);
-    if (!params.success) return notFound(request, reply);
-    const body = await parseInput(request, reply, rejectBody, request.body, 'body');
-    if (!body) return reply;
-    const outcome = await approvals.reject(principal, params.data.id, { reason: body.reason, requestId: request.id });
-    if (outcome.kind === 'not_found') return notFound(request, reply);
-    if (outcome.kind === 'refused') {
-      return sendApiError(request, reply, {
-        status: outcome.status, type: 'invalid_request_error', code: outcome.code, rule: outcome.rule, message: outcome.message,
-        enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
-      });
-    }
-    return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
+    scope.post('/v1/approvals/:id/approve', async (request, reply) => {
+      const principal = await limitedCaller(request, reply);
+      if (!principal) return reply;
+      const params = ID.safeParse(request.params);
+      if (!params.success) return notFound(request, reply);
+      const body = await parseInput(request, reply, approveBody, request.body, 'body');
+      if (!body) return reply;
+      const outcome = await approvals.approve(principal, params.data.id, { reason: body.reason, ...(body.totp ? { totp: body.totp } : {}), requestId: request.id });
+      if (outcome.kind === 'not_found') return notFound(request, reply);
+      if (outcome.kind === 'refused') {
+        return sendApiError(request, reply, {
+          status: outcome.status, type: outcome.status === 409 ? 'invalid_request_error' : 'permission_error', code: outcome.code, rule: outcome.rule,
+          message: outcome.message, param: outcome.code.startsWith('totp_') ? 'totp' : null, enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
+        });
+      }
+      return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
+    });
+
+    scope.post('/v1/approvals/:id/reject', async (request, reply) => {
+      const principal = await limitedCaller(request, reply);
+      if (!principal) return reply;
+      const params = ID.safeParse(request.params);
+      if (!params.success) return notFound(request, reply);
+      const body = await parseInput(request, reply, rejectBody, request.body, 'body');
+      if (!body) return reply;
+      const outcome = await approvals.reject(principal, params.data.id, { reason: body.reason, requestId: request.id });
+      if (outcome.kind === 'not_found') return notFound(request, reply);
+      if (outcome.kind === 'refused') {
+        return sendApiError(request, reply, {
+          status: outcome.status, type: 'invalid_request_error', code: outcome.code, rule: outcome.rule, message: outcome.message,
+          enclave: { audit_ref: outcome.auditRef, approval_id: params.data.id },
+        });
+      }
+      return reply.send(approvalBody(request, outcome.record, outcome.auditRef));
+    });
   });
 }
