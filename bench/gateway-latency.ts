@@ -2,10 +2,15 @@
  * Added latency of Enclave and of Portkey's gateway over calling the mock upstream directly,
  * on the same requests, at concurrency 1 and 32, non-streaming and streaming.
  *
- * Two upstreams: one that answers at once, and one that answers at a fast model's pace. With the
+ * Upstreams: one that answers at once, and ones that answer at a fast model's pace. With the
  * instant one, 32 closed-loop clients keep every process on this machine's two cores busy, so
  * the numbers measure how much CPU each request costs (throughput), not what a gateway adds to a
- * model call. The paced one is what a client of a real model sees.
+ * model call. The paced ones are what a client of a real model sees: with every answer the same
+ * length the 32 clients stay in lockstep and arrive as one burst per round; with answer lengths
+ * varying as a real model's do, they spread out.
+ *
+ * For Enclave the run also reads its stage histogram (/metrics) before and after, to show where
+ * its added time goes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,16 +38,43 @@ export interface LatencyRow {
   result: LoadResult;
   addedP50?: number;
   addedP99?: number;
+  /** Enclave only: mean ms per request in each pipeline stage during the run. */
+  stages?: Record<string, number>;
+}
+
+type StageTotals = Map<string, { sum: number; count: number }>;
+
+/** Reads enclave_stage_duration_seconds sums and counts from the gateway's /metrics. */
+async function readStageTotals(metricsUrl: string): Promise<StageTotals> {
+  const text = await (await fetch(metricsUrl)).text();
+  const totals: StageTotals = new Map();
+  for (const m of text.matchAll(/^enclave_stage_duration_seconds_(sum|count)\{stage="([a-z]+)"\} ([0-9.e+-]+)$/gm)) {
+    const t = totals.get(m[2]!) ?? { sum: 0, count: 0 };
+    t[m[1] as 'sum' | 'count'] = Number(m[3]);
+    totals.set(m[2]!, t);
+  }
+  return totals;
+}
+
+function stageMeans(before: StageTotals, after: StageTotals): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [stage, a] of after) {
+    const b = before.get(stage) ?? { sum: 0, count: 0 };
+    if (a.count > b.count) out[stage] = ((a.sum - b.sum) / (a.count - b.count)) * 1000;
+  }
+  return out;
 }
 
 /** A fast model: 25 ms to the first token, then 200 tokens per second (a 20-word answer takes 125 ms). */
 export const MODEL_PACE: MockTiming = { firstTokenMs: 25, tokenMs: 5 };
+/** The same model with answers of 10 to 30 words (75 to 175 ms), so clients fall out of step. */
+export const MODEL_PACE_VARIED: MockTiming = { ...MODEL_PACE, wordsSpread: 10 };
 
 export async function benchGatewayLatency(opts: { seconds: number; timing?: MockTiming; extraConfig?: string }): Promise<LatencyRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'enclave-bench-'));
   const children: Child[] = [];
   try {
-    const env = { MOCK_FIRST_TOKEN_MS: String(opts.timing?.firstTokenMs ?? 0), MOCK_TOKEN_MS: String(opts.timing?.tokenMs ?? 0) };
+    const env = { MOCK_FIRST_TOKEN_MS: String(opts.timing?.firstTokenMs ?? 0), MOCK_TOKEN_MS: String(opts.timing?.tokenMs ?? 0), MOCK_WORDS_SPREAD: String(opts.timing?.wordsSpread ?? 0) };
     const mock = await startChild(NODE, ['--import', 'tsx', 'bench/mock-server.ts'], { ready: /(http:\/\/127\.0\.0\.1:\d+\/v1)\n/, env });
     children.push(mock);
     const mockUrl = mock.match[1]!;
@@ -78,8 +110,14 @@ ${opts.extraConfig ?? ''}`);
         const direct = await runLoad({ ...targets.direct, body: body.replace('"bench"', '"mock"'), connections: concurrency, seconds, warmupSeconds: 2 });
         rows.push({ mode, concurrency, target: 'direct', result: direct });
         for (const target of ['enclave', 'portkey'] as const) {
-          const r = await runLoad({ ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds, warmupSeconds: 2 });
-          rows.push({ mode, concurrency, target, result: r, addedP50: r.p50 - direct.p50, addedP99: r.p99 - direct.p99 });
+          const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+          let before: StageTotals | undefined;
+          const r = await runLoad({
+            ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds, warmupSeconds: 2,
+            ...(target === 'enclave' ? { afterWarmup: async () => { before = await readStageTotals(metricsUrl); } } : {}),
+          });
+          const stages = before ? stageMeans(before, await readStageTotals(metricsUrl)) : undefined;
+          rows.push({ mode, concurrency, target, result: r, addedP50: r.p50 - direct.p50, addedP99: r.p99 - direct.p99, ...(stages ? { stages } : {}) });
         }
       }
     }
@@ -88,6 +126,15 @@ ${opts.extraConfig ?? ''}`);
     await Promise.all(children.map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Renders Enclave's mean time per stage for each cell as a Markdown table (ms). */
+export function formatStageTable(rows: readonly LatencyRow[]): string {
+  const withStages = rows.filter((r) => r.stages);
+  const names = ['identify', 'validate', 'guard', 'decide', 'retrieve', 'route', 'upstream', 'output', 'audit'];
+  const lines = [`| mode | concurrency | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---').join('|')}|`];
+  for (const r of withStages) lines.push(`| ${r.mode} | ${r.concurrency} | ${names.map((n) => (r.stages![n] === undefined ? '' : r.stages![n]!.toFixed(3))).join(' | ')} |`);
+  return lines.join('\n');
 }
 
 /** Renders rows as a Markdown table (times in ms). */

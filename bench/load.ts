@@ -25,9 +25,10 @@ export function percentile(sorted: readonly number[], p: number): number {
  * runs at least 32 clients: against a paced upstream, one client sends too few requests in a
  * second for V8 to optimise the hot paths, and the measurement would then be of the interpreter.
  */
-export async function runLoad(opts: { url: string; headers: Record<string, string>; body: string; connections: number; seconds: number; warmupSeconds?: number }): Promise<LoadResult> {
+export async function runLoad(opts: { url: string; headers: Record<string, string>; body: string; connections: number; seconds: number; warmupSeconds?: number; afterWarmup?: () => Promise<void> }): Promise<LoadResult> {
   const base = { url: opts.url, method: 'POST' as const, headers: { 'content-type': 'application/json', ...opts.headers }, body: opts.body, connections: opts.connections, pipelining: 1 };
   if (opts.warmupSeconds) await autocannon({ ...base, connections: Math.max(32, opts.connections), duration: opts.warmupSeconds });
+  await opts.afterWarmup?.();
   const times: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ ...base, duration: opts.seconds }, (err: unknown, res: autocannon.Result) => (err ? reject(err) : resolve(res)));

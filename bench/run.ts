@@ -8,7 +8,7 @@ import { benchGuards } from '../src/guards/index.ts';
 import { benchPolicy } from '../src/policy/bench.ts';
 import { benchAuditSection } from './audit.ts';
 import { benchRetrieval } from '../src/retrieval/bench.ts';
-import { benchGatewayLatency, formatLatencyTable, MODEL_PACE } from './gateway-latency.ts';
+import { benchGatewayLatency, formatLatencyTable, formatStageTable, MODEL_PACE, MODEL_PACE_VARIED } from './gateway-latency.ts';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -20,13 +20,17 @@ function save(name: string, data: unknown): void {
 }
 
 if (want('gateway')) {
-  console.log(`\n## Gateway added latency, upstream at a model's pace (${MODEL_PACE.firstTokenMs} ms to first token, ${MODEL_PACE.tokenMs} ms per token; ${seconds} s per cell)\n`);
-  const paced = await benchGatewayLatency({ seconds, timing: MODEL_PACE });
-  console.log(formatLatencyTable(paced));
-  console.log(`\n## Gateway cost per request, instant upstream (${seconds} s per cell; every process shares the cores)\n`);
+  const pace = `${MODEL_PACE.firstTokenMs} ms to first token, ${MODEL_PACE.tokenMs} ms per token`;
+  const show = (title: string, rows: Awaited<ReturnType<typeof benchGatewayLatency>>) => {
+    console.log(`\n## ${title} (${seconds} s per cell)\n\n${formatLatencyTable(rows)}\n\nEnclave, mean ms per request in each stage:\n\n${formatStageTable(rows)}`);
+  };
+  const varied = await benchGatewayLatency({ seconds, timing: MODEL_PACE_VARIED });
+  show(`Gateway added latency, upstream at a model's pace, answers of 10 to 30 words (${pace})`, varied);
+  const lockstep = await benchGatewayLatency({ seconds, timing: MODEL_PACE });
+  show(`Gateway added latency, upstream at a model's pace, every answer 20 words: clients in lockstep (${pace})`, lockstep);
   const instant = await benchGatewayLatency({ seconds });
-  console.log(formatLatencyTable(instant));
-  save('gateway', { timing: MODEL_PACE, paced, instant });
+  show('Gateway cost per request, instant upstream (every process shares the cores)', instant);
+  save('gateway', { timing: { varied: MODEL_PACE_VARIED, lockstep: MODEL_PACE }, varied, lockstep, instant });
 }
 
 if (want('policy')) {

@@ -8,6 +8,12 @@ export interface GatewayMetrics {
   readonly decisions: Counter<'effect' | 'rule'>;
   readonly upstreamErrors: Counter<'model' | 'code'>;
   readonly upstreamLatency: Histogram<'model'>;
+  /**
+   * Time in each pipeline stage (`upstream` is the model backend, `output` the output guard,
+   * marking and tool review of a whole answer). For operators only: never sent to a client, whose
+   * view of per-stage timing (retrieval above all) would be a side channel on hidden content.
+   */
+  readonly stages: Histogram<'stage'>;
 }
 
 /** Creates a fresh registry (one per gateway, so tests never share counters). */
@@ -26,6 +32,10 @@ export function createMetrics(): GatewayMetrics {
     upstreamLatency: new Histogram({
       name: 'enclave_upstream_duration_seconds', help: 'Model backend time to first byte or full answer', labelNames: ['model'], registers: [registry],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    }),
+    stages: new Histogram({
+      name: 'enclave_stage_duration_seconds', help: 'Time spent in each pipeline stage', labelNames: ['stage'], registers: [registry],
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1, 10, 60],
     }),
   };
 }

@@ -61,8 +61,21 @@ function errorBody(ctx: RequestContext, refusal: Refusal, auditRef: string | und
   };
 }
 
+/** Seconds since `start` (process.hrtime.bigint()), for the stage histogram. */
+function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** The audit stage, timed: every request's record passes through here. */
+async function auditTimed(ctx: RequestContext, deps: GatewayDeps, outcome: Parameters<typeof audit>[2]): Promise<string | undefined> {
+  const start = process.hrtime.bigint();
+  const ref = await audit(ctx, deps, outcome);
+  deps.metrics.stages.observe({ stage: 'audit' }, since(start));
+  return ref;
+}
+
 async function refuse(ctx: RequestContext, deps: GatewayDeps, refusal: Refusal, error?: string): Promise<ChatOutcome> {
-  const ref = await audit(ctx, deps, { status: refusal.status, refusal, ...(error ? { error } : {}) });
+  const ref = await auditTimed(ctx, deps, { status: refusal.status, refusal, ...(error ? { error } : {}) });
   return { kind: 'refused', refusal, error: errorBody(ctx, refusal, ref) };
 }
 
@@ -120,8 +133,10 @@ function noteUpstreamError(ctx: RequestContext, deps: GatewayDeps, err: unknown)
 
 /** Runs a chat completion request through every stage. */
 export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<ChatOutcome> {
-  for (const [, stage] of STAGES_BEFORE_INFERENCE) {
+  for (const [name, stage] of STAGES_BEFORE_INFERENCE) {
+    const start = process.hrtime.bigint();
     const refusal = await stage(ctx, deps);
+    deps.metrics.stages.observe({ stage: name }, since(start));
     if (refusal) return refuse(ctx, deps, refusal);
   }
   const marking = mark(ctx, deps);
@@ -132,6 +147,7 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
 
   if (!ctx.request!.stream) {
     let result;
+    const inferStart = process.hrtime.bigint();
     try {
       result = await inferComplete(ctx);
     } catch (err) {
@@ -139,7 +155,9 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
       return refuse(ctx, deps, upstreamRefusal(err), err instanceof InferenceError ? err.code : 'unexpected');
     } finally {
       upstreamTimer();
+      deps.metrics.stages.observe({ stage: 'upstream' }, since(inferStart));
     }
+    const outputStart = process.hrtime.bigint();
     let content: string | null = null;
     let masked: ReadonlyArray<{ placeholder: string; identityId: string }> = [];
     if (result.content !== null) {
@@ -153,7 +171,8 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     }
     const tools = await reviewToolCalls(ctx, deps, result.tool_calls ?? []);
     const finish = result.finish_reason === 'tool_calls' && tools.kept.length === 0 ? 'stop' : result.finish_reason;
-    const ref = await audit(ctx, deps, { status: 200, answer: content ?? '', finishReason: finish, toolCalls: tools.annotations });
+    deps.metrics.stages.observe({ stage: 'output' }, since(outputStart));
+    const ref = await auditTimed(ctx, deps, { status: 200, answer: content ?? '', finishReason: finish, toolCalls: tools.annotations });
     return {
       kind: 'completed', classification: marking.banner,
       body: {
@@ -178,9 +197,10 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     const assembler = deps.approvals ? createToolCallAssembler() : undefined;
     const stopped = async function* (signal: GuardSignal) {
       const refusal = outputRefusal(signal);
-      const ref = await audit(ctx, deps, { status: refusal.status, refusal, answer });
+      const ref = await auditTimed(ctx, deps, { status: refusal.status, refusal, answer });
       yield errorBody(ctx, refusal, ref);
     };
+    const streamStart = process.hrtime.bigint();
     try {
       yield chunk({ role: 'assistant', content: marking.prefix });
       answer += marking.prefix;
@@ -199,15 +219,17 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
         if (piece.finish_reason) finish = piece.finish_reason;
         if (piece.usage) usage = piece.usage;
       }
+      // For a stream this is the whole relay: the model's pace and the client's reading.
+      deps.metrics.stages.observe({ stage: 'upstream' }, since(streamStart));
     } catch (err) {
       if (first) upstreamTimer();
       if (ctx.signal.aborted) {
-        await audit(ctx, deps, { status: 499, error: 'client_closed' });
+        await auditTimed(ctx, deps, { status: 499, error: 'client_closed' });
         return;
       }
       noteUpstreamError(ctx, deps, err);
       const refusal = upstreamRefusal(err);
-      const ref = await audit(ctx, deps, { status: refusal.status, refusal, answer, error: err instanceof InferenceError ? err.code : 'unexpected' });
+      const ref = await auditTimed(ctx, deps, { status: refusal.status, refusal, answer, error: err instanceof InferenceError ? err.code : 'unexpected' });
       yield errorBody(ctx, refusal, ref);
       return;
     }
@@ -218,7 +240,7 @@ export async function runChat(ctx: RequestContext, deps: GatewayDeps): Promise<C
     const tools = await reviewToolCalls(ctx, deps, assembler?.calls() ?? []);
     if (tools.kept.length > 0) yield chunk({ tool_calls: tools.kept.map((c, index) => ({ index, ...c })) });
     if (assembler && finish === 'tool_calls' && tools.kept.length === 0) finish = 'stop';
-    const ref = await audit(ctx, deps, { status: 200, answer, finishReason: finish, toolCalls: tools.annotations });
+    const ref = await auditTimed(ctx, deps, { status: 200, answer, finishReason: finish, toolCalls: tools.annotations });
     yield { ...chunk({}, finish), enclave: { ...enclaveInfo(ctx, ref), ...maskedInfo(guard.identities()), ...(tools.annotations.length ? { tool_calls: tools.annotations } : {}) } };
     if (includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } };
   }

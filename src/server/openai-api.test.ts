@@ -185,6 +185,11 @@ models:
       assert.match(metrics, /enclave_requests_total\{route="\/v1\/chat\/completions",status="200"\} \d+/);
       assert.match(metrics, /enclave_request_duration_seconds_bucket/);
       assert.match(metrics, /enclave_decisions_total\{effect="allow",rule="default.analyst_chat"\} \d+/);
+      // Every stage an answered request passes through is timed, so operators can see where time goes.
+      for (const stage of ['identify', 'validate', 'guard', 'decide', 'retrieve', 'route', 'upstream', 'output', 'audit']) {
+        const count = new RegExp(`enclave_stage_duration_seconds_count\\{stage="${stage}"\\} (\\d+)`).exec(metrics);
+        assert.ok(count && Number(count[1]) > 0, `no timings for stage ${stage}`);
+      }
     });
     it('answers unknown URLs with an OpenAI-shaped 404', async () => {
       const res = await fetch(`${gw.url}/v1/nope`);
