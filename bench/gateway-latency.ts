@@ -67,14 +67,19 @@ function stageMeans(before: StageTotals, after: StageTotals): Record<string, num
 
 /** A fast model: 25 ms to the first token, then 200 tokens per second (a 20-word answer takes 125 ms). */
 export const MODEL_PACE: MockTiming = { firstTokenMs: 25, tokenMs: 5 };
-/** The same model with answers of 10 to 30 words (75 to 175 ms), so clients fall out of step. */
-export const MODEL_PACE_VARIED: MockTiming = { ...MODEL_PACE, wordsSpread: 10 };
+/**
+ * The same model with answers of 10 to 30 words (75 to 175 ms), so clients fall out of step. Each
+ * client sends this sequence of max_tokens over and over and the mock answers with that many words,
+ * so direct, Enclave and Portkey each see the same lengths in the same order.
+ */
+export const MODEL_PACE_VARIED: MockTiming = { ...MODEL_PACE, wordsFromMaxTokens: true };
+const VARIED_LENGTHS = [17, 29, 11, 23, 14, 30, 20, 12, 26, 18, 10, 24, 15, 28, 21, 13, 27, 19, 16, 25, 22];
 
 export async function benchGatewayLatency(opts: { seconds: number; timing?: MockTiming; extraConfig?: string }): Promise<LatencyRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'enclave-bench-'));
   const children: Child[] = [];
   try {
-    const env = { MOCK_FIRST_TOKEN_MS: String(opts.timing?.firstTokenMs ?? 0), MOCK_TOKEN_MS: String(opts.timing?.tokenMs ?? 0), MOCK_WORDS_SPREAD: String(opts.timing?.wordsSpread ?? 0) };
+    const env = { MOCK_FIRST_TOKEN_MS: String(opts.timing?.firstTokenMs ?? 0), MOCK_TOKEN_MS: String(opts.timing?.tokenMs ?? 0), MOCK_WORDS_FROM_MAX_TOKENS: opts.timing?.wordsFromMaxTokens ? '1' : '0' };
     const mock = await startChild(NODE, ['--import', 'tsx', 'bench/mock-server.ts'], { ready: /(http:\/\/127\.0\.0\.1:\d+\/v1)\n/, env });
     children.push(mock);
     const mockUrl = mock.match[1]!;
@@ -106,14 +111,16 @@ ${opts.extraConfig ?? ''}`);
       for (const concurrency of [1, 32]) {
         // One paced client sends ~8 requests a second: give it long enough for a p99 to mean something.
         const seconds = opts.timing && concurrency === 1 ? Math.max(opts.seconds, 15) : opts.seconds;
-        const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Summarise the logistics report for the northern depot in two sentences.' }], max_tokens: 64, stream: mode === 'streaming' });
-        const direct = await runLoad({ ...targets.direct, body: body.replace('"bench"', '"mock"'), connections: concurrency, seconds, warmupSeconds: 2 });
+        const request = (maxTokens: number) => JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Summarise the logistics report for the northern depot in two sentences.' }], max_tokens: maxTokens, stream: mode === 'streaming' });
+        const body = opts.timing?.wordsFromMaxTokens ? VARIED_LENGTHS.map(request) : [request(64)];
+        const asMock = body.map((b) => b.replace('"bench"', '"mock"'));
+        const direct = await runLoad({ ...targets.direct, body: asMock, connections: concurrency, seconds, warmupSeconds: 2 });
         rows.push({ mode, concurrency, target: 'direct', result: direct });
         for (const target of ['enclave', 'portkey'] as const) {
           const metricsUrl = `http://127.0.0.1:${port}/metrics`;
           let before: StageTotals | undefined;
           const r = await runLoad({
-            ...targets[target], body: target === 'portkey' ? body.replace('"bench"', '"mock"') : body, connections: concurrency, seconds, warmupSeconds: 2,
+            ...targets[target], body: target === 'portkey' ? asMock : body, connections: concurrency, seconds, warmupSeconds: 2,
             ...(target === 'enclave' ? { afterWarmup: async () => { before = await readStageTotals(metricsUrl); } } : {}),
           });
           const stages = before ? stageMeans(before, await readStageTotals(metricsUrl)) : undefined;

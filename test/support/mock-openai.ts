@@ -61,23 +61,13 @@ export interface MockTiming {
   /** Time per generated word (a model's decoding); a non-streamed answer waits for all of them. */
   tokenMs?: number;
   /**
-   * Answers vary in length by up to this many words either side of `words`, drawn from a seeded
-   * generator, as a real model's do. With every answer the same length, closed-loop clients stay
-   * in lockstep and reach the gateway as one burst per round.
+   * An answer is as many words as the request's `max_tokens` (capped at 1,000), as a real model's
+   * answers vary in length. With every answer the same length, closed-loop clients stay in lockstep
+   * and reach the gateway as one burst per round. The length comes from the request, not from a
+   * generator in the mock, so a benchmark that sends the same sequence of requests to each gateway
+   * gives each the same sequence of answer lengths.
    */
-  wordsSpread?: number;
-}
-
-/** mulberry32: a small seeded generator, so every run sees the same sequence of answer lengths. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  wordsFromMaxTokens?: boolean;
 }
 
 const pause = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -93,12 +83,10 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
   let accepted = 0;
   const words = ANSWER.split(' ');
   const baseWords = options.words ? Array.from({ length: options.words }, (_, i) => words[i % words.length]!) : words;
-  const spread = options.wordsSpread ?? 0;
-  const random = seededRandom(0x5eed);
-  const answerWords = (): string[] => {
-    if (spread === 0) return baseWords;
-    const n = Math.max(1, baseWords.length + Math.round((random() * 2 - 1) * spread));
-    return Array.from({ length: n }, (_, i) => words[i % words.length]!);
+  const answerWords = (body: Record<string, unknown>): string[] => {
+    const max = body.max_tokens;
+    if (!options.wordsFromMaxTokens || typeof max !== 'number' || !Number.isInteger(max) || max < 1) return baseWords;
+    return Array.from({ length: Math.min(max, 1000) }, (_, i) => words[i % words.length]!);
   };
 
   const server = http.createServer((req, res) => {
@@ -120,7 +108,7 @@ export async function startMockUpstream(options: MockTiming = {}): Promise<MockU
   });
 
   async function answer(res: http.ServerResponse, body: Record<string, unknown>, behaviour: MockBehaviour): Promise<void> {
-    const streamWords = answerWords();
+    const streamWords = answerWords(body);
     await pause(firstTokenMs);
     if (!body.stream) {
       await pause(tokenMs * streamWords.length);
