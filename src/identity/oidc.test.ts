@@ -18,7 +18,9 @@ describe('oidc', () => {
       { id: 'badcl', name: 'Bad Clearance', clearance: 'ULTRA SECRET', nationality: 'USA' },
     ]);
     await idp.configure([REDIRECT]);
-    client = createOidcVerifier(oidcConfigSchema.parse({ issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, default_roles: ['reader'] }));
+    // The test provider sends auth_time but no amr, as the demo's does: trusted here so that the
+    // auth_time round trip is tested; without the option such a token carries no MFA (unit test below).
+    client = createOidcVerifier(oidcConfigSchema.parse({ issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, default_roles: ['reader'], mfa_without_amr: true }));
   });
   after(async () => idp.close());
 
@@ -129,7 +131,7 @@ describe('oidc', () => {
         assert.ok(r.ok);
         return r.principal.auth.method === 'oidc' ? r.principal.auth.mfaAt : 'not oidc';
       };
-      assert.equal(mfaAt({ auth_time: at }), at, 'no amr: the provider\'s sign-in policy is trusted');
+      assert.equal(mfaAt({ auth_time: at }), undefined, 'no amr: nothing says a second factor was used');
       assert.equal(mfaAt({ auth_time: at, amr: ['pwd', 'mfa'] }), at);
       assert.equal(mfaAt({ auth_time: at, amr: ['pwd', 'otp'] }), at);
       assert.equal(mfaAt({ auth_time: at, amr: ['pwd'] }), undefined);
@@ -137,6 +139,19 @@ describe('oidc', () => {
       assert.equal(mfaAt({}), undefined);
       assert.equal(mfaAt({ auth_time: String(at) }), undefined);
       assert.equal(mfaAt({ auth_time: now / 1000 + 3600 }), undefined, 'an hour in the future is not believed');
+    });
+    it('trusts a token without amr as multi-factor only when mfa_without_amr says the provider enforces it', () => {
+      const now = 1_800_000_000_000;
+      const at = now / 1000 - 120;
+      const trusting = oidcConfigSchema.parse({ ...config, mfa_without_amr: true });
+      const mfaAt = (claims: Record<string, unknown>) => {
+        const r = principalFromClaims(trusting, { upn: 'j', clr: 'SECRET', nationality: 'USA', ...claims }, now);
+        assert.ok(r.ok);
+        return r.principal.auth.method === 'oidc' ? r.principal.auth.mfaAt : 'not oidc';
+      };
+      assert.equal(mfaAt({ auth_time: at }), at);
+      assert.equal(mfaAt({ auth_time: at, amr: ['pwd'] }), undefined, 'an amr that names one factor still wins');
+      assert.equal(mfaAt({ auth_time: at, amr: null }), undefined, 'a malformed amr is not an absent one');
     });
   });
 

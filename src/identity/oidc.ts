@@ -50,6 +50,12 @@ export const oidcConfigSchema = z.object({
    */
   access_token_typ: z.string().min(1).nullable().default(RFC9068_ACCESS_TOKEN_TYPE),
   clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+  /**
+   * A token with `auth_time` but no `amr`: false (the default) counts it as no MFA, since nothing
+   * says a second factor was used; true trusts the provider's own sign-in policy to have required
+   * one. Set it only for a provider that enforces MFA and never sends `amr`.
+   */
+  mfa_without_amr: z.boolean().default(false),
   session: z.object({
     idle_minutes: z.number().int().min(1).max(24 * 60).default(30),
     absolute_hours: z.number().int().min(1).max(7 * 24).default(8),
@@ -77,22 +83,20 @@ const SECOND_FACTORS = new Set(['otp', 'hwk', 'swk', 'sc', 'sms', 'tel', 'fpt', 
 /**
  * When the token says the user last completed MFA: its `auth_time` (OIDC Core 2), taken as
  * multi-factor when the provider says so in `amr` (RFC 8176: `mfa`, or a second factor among
- * several methods) or sends no `amr` at all (the provider's own sign-in policy is trusted to
- * require MFA). An `amr` naming only single factors, an absent or malformed `auth_time`, or one
- * beyond the clock tolerance in the future gives undefined: MFA age unknown, which policy treats
- * as no MFA.
+ * several methods), or, only with `mfaWithoutAmr`, when it sends no `amr` at all. An `amr` naming
+ * only single factors, a missing `amr` otherwise, an absent or malformed `auth_time`, or one beyond
+ * the clock tolerance in the future gives undefined: MFA age unknown, which policy treats as no
+ * MFA (fail closed).
  */
-export function mfaAtOf(payload: JWTPayload, nowMs: number, toleranceSeconds: number): number | undefined {
+export function mfaAtOf(payload: JWTPayload, nowMs: number, options: { toleranceSeconds: number; mfaWithoutAmr: boolean }): number | undefined {
   const authTime = payload.auth_time;
   if (typeof authTime !== 'number' || !Number.isFinite(authTime) || authTime <= 0) return undefined;
-  if (authTime > nowMs / 1000 + toleranceSeconds) return undefined;
+  if (authTime > nowMs / 1000 + options.toleranceSeconds) return undefined;
   const amr = payload.amr;
-  if (amr !== undefined) {
-    if (!Array.isArray(amr) || !amr.every((m) => typeof m === 'string')) return undefined;
-    const multi = amr.includes('mfa') || (new Set(amr).size >= 2 && amr.some((m) => SECOND_FACTORS.has(m)));
-    if (!multi) return undefined;
-  }
-  return Math.floor(authTime);
+  if (amr === undefined) return options.mfaWithoutAmr ? Math.floor(authTime) : undefined;
+  if (!Array.isArray(amr) || !amr.every((m) => typeof m === 'string')) return undefined;
+  const multi = amr.includes('mfa') || (new Set(amr).size >= 2 && amr.some((m) => SECOND_FACTORS.has(m)));
+  return multi ? Math.floor(authTime) : undefined;
 }
 
 export type ClaimsResult =
@@ -141,7 +145,7 @@ export function principalFromClaims(config: OidcConfig, payload: JWTPayload, now
   if (!roles.every((r) => ID.test(r))) return { ok: false, reason: 'invalid_roles' };
   const rawName = payload[c.name] ?? payload.preferred_username;
   const name = typeof rawName === 'string' && rawName.length > 0 && rawName.length <= 200 ? rawName : userId;
-  const mfaAt = mfaAtOf(payload, nowMs, config.clock_tolerance_seconds);
+  const mfaAt = mfaAtOf(payload, nowMs, { toleranceSeconds: config.clock_tolerance_seconds, mfaWithoutAmr: config.mfa_without_amr });
   const auth: OidcAuth = { method: 'oidc', issuer: String(payload.iss), subject: String(payload.sub), ...(mfaAt !== undefined ? { mfaAt } : {}) };
   return {
     ok: true,

@@ -127,7 +127,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions = {}): 
     models: [{ id: 'analyst', backend: 'extractive', accredited: 'TOP SECRET//SI/TK//NOFORN', retrieval: true, retries: 0, first_byte_timeout_ms: 5000, idle_timeout_ms: 5000 }],
     users, corpus: { ingest_on_start: [corpusDir] }, tools: options.tools ?? [], approvals: { sweep_ms: 60_000 },
     audit: { origin: 'enclave.test.invalid/console', checkpoint_interval_ms: 100 },
-    oidc: { issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, session: { idle_minutes: 30, absolute_hours: 8 } },
+    oidc: { issuer: idp.issuer, client_id: OIDC_CLIENT_ID, audience: OIDC_AUDIENCE, mfa_without_amr: true, session: { idle_minutes: 30, absolute_hours: 8 } },
     console: { chart_interval_seconds: 1, ingest_roots: [join(dataDir, 'inbox')] },
   }), 'console-test.yaml', {});
   const env = {};
