@@ -42,7 +42,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, as
     const pkce = createPkcePair();
     let location: string;
     try {
-      location = await ctx.oidc.authorizationUrl({ state, nonce, challenge: pkce.challenge, redirectUri: redirectUri(ctx, request) });
+      // ?fresh=1: the user asks to authenticate again, e.g. because an administrative action needs recent MFA.
+      location = await ctx.oidc.authorizationUrl({ state, nonce, challenge: pkce.challenge, redirectUri: redirectUri(ctx, request), fresh: q.fresh === '1' });
     } catch (err) {
       request.log.warn({ err: err instanceof OidcError ? err.message : 'unexpected' }, 'console sign-in: provider unavailable');
       return sendPage(reply, 503, assets, 'Sign-in unavailable', 'The identity provider cannot be reached, so nobody can sign in right now. Try again shortly; API keys still work.');

@@ -212,6 +212,45 @@ describe('console', () => {
       assert.ok(corpus.documents.some((d) => d.id === 'weather-outlook'));
     });
 
+    it('refuses an administrator whose MFA is older than 15 minutes, and a fresh sign-in (prompt=login, max_age=0) lets them ingest', async () => {
+      let clock = Date.now();
+      const stale = await startConsoleGateway({ now: () => clock });
+      try {
+        const signInTo = async (fresh: boolean) => {
+          const { cookie, status, location } = await signInByHttp(stale.url, 'adam', '/console/corpus', { fresh });
+          assert.equal(status, 303);
+          assert.equal(location, '/console/corpus');
+          const csrf = ((await (await fetch(`${stale.url}/console/api/session`, { headers: { cookie } })).json()) as { csrf_token: string }).csrf_token;
+          return { cookie, csrf };
+        };
+        const post = (s: Session) => fetch(`${stale.url}/console/api/corpus/ingest`, {
+          method: 'POST', body: JSON.stringify({ path: stale.inboxDir }), headers: { cookie: s.cookie, 'content-type': 'application/json', 'x-csrf-token': s.csrf },
+        });
+        const adam = await signInTo(false);
+        clock += 16 * 60_000;
+        const refused = await post(adam);
+        assert.equal(refused.status, 403);
+        const body = (await refused.json()) as { error: { code: string; rule: string; reauth: string } };
+        assert.equal(body.error.code, 'mfa_required');
+        assert.equal(body.error.rule, 'invariant.admin_mfa');
+        assert.equal(body.error.reauth, '/console/auth/login?fresh=1&return_to=/console/corpus');
+
+        const login = await fetch(`${stale.url}${body.error.reauth}`, { redirect: 'manual' });
+        const to = new URL(login.headers.get('location')!);
+        assert.equal(to.searchParams.get('prompt'), 'login');
+        assert.equal(to.searchParams.get('max_age'), '0');
+        const plain = new URL((await fetch(`${stale.url}/console/auth/login`, { redirect: 'manual' })).headers.get('location')!);
+        assert.equal(plain.searchParams.get('prompt'), null, 'an ordinary sign-in does not force re-authentication');
+
+        // The provider's clock is the real one: the fresh sign-in's auth_time is now, so the console's clock comes back to it.
+        clock = Date.now();
+        const again = await signInTo(true);
+        assert.equal((await post(again)).status, 200);
+      } finally {
+        await stale.close();
+      }
+    });
+
     it('refuses a path outside the roots, and anyone who is not an administrator', async () => {
       assert.equal((await ingest(await signIn('adam'), gw.dataDir)).status, 403);
       assert.equal((await ingest(await signIn('adam'), `${gw.inboxDir}/../../corpus`)).status, 403);

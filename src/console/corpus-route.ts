@@ -69,7 +69,12 @@ export function registerCorpusRoutes(app: FastifyInstance, ctx: ConsoleContext):
     const rule = decision.policyIds[0] ?? 'default.deny';
     if (decision.effect !== 'allow') {
       await ctx.gateway.recorder.record({ kind: 'decision', actor: session.principal.id, requestId: request.id, data: { action: 'corpus.ingest', decision: 'deny', rule, reason: decision.reasons[0] } });
-      return reply.code(403).send({ error: { message: `Refused by policy ${rule}: ${decision.reasons[0] ?? 'no policy permits it'}.${rule === 'invariant.admin_mfa' ? ' Sign in again with MFA.' : ''}`, code: 'policy_denied', rule } });
+      const stale = rule === 'invariant.admin_mfa';
+      return reply.code(403).send({ error: {
+        message: `Refused by policy ${rule}: ${decision.reasons[0] ?? 'no policy permits it'}.${stale ? ' Sign in again with MFA, then retry.' : ''}`,
+        code: stale ? 'mfa_required' : 'policy_denied', rule,
+        ...(stale ? { reauth: '/console/auth/login?fresh=1&return_to=/console/corpus' } : {}),
+      } });
     }
     const parsed = ingestSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: { message: 'Give the path of a file or folder on the gateway host.', code: 'invalid_request' } });

@@ -167,7 +167,8 @@ export interface OidcClient {
   /** Fetches and caches the provider's metadata; its `issuer` must equal the configured one exactly. */
   discover(): Promise<OidcMetadata>;
   /** The URL to send the browser to. */
-  authorizationUrl(input: { state: string; nonce: string; challenge: string; redirectUri: string }): Promise<string>;
+  /** `fresh`: the provider must authenticate the user again now (a new auth_time), as for a stale MFA. */
+  authorizationUrl(input: { state: string; nonce: string; challenge: string; redirectUri: string; fresh?: boolean }): Promise<string>;
   /** Redeems a code, verifies the ID token (signature, issuer, audience, nonce) and maps its claims. */
   finishLogin(input: { code: string; verifier: string; nonce: string; redirectUri: string }): Promise<ClaimsResult>;
   /** An API caller's RFC 9068 access token as a principal; undefined for anything not valid. */
@@ -228,7 +229,7 @@ export function createOidcVerifier(config: OidcConfig, options: { env?: NodeJS.P
     async discover() {
       return (await load()).meta;
     },
-    async authorizationUrl({ state, nonce, challenge, redirectUri }) {
+    async authorizationUrl({ state, nonce, challenge, redirectUri, fresh = false }) {
       const { meta } = await load();
       const url = new URL(meta.authorization_endpoint);
       url.search = new URLSearchParams({
@@ -236,7 +237,9 @@ export function createOidcVerifier(config: OidcConfig, options: { env?: NodeJS.P
         state, nonce, code_challenge: challenge, code_challenge_method: 'S256',
         // OIDC Core 3.1.2.1: with max_age the ID token must carry auth_time, which policy reads as
         // the MFA time (mfaAtOf). A console session never outlives this, so it rarely forces a new sign-in.
-        max_age: String(config.session.absolute_hours * 3600),
+        // fresh: max_age=0 and prompt=login (OIDC Core 3.1.2.1) make the provider sign the user in again.
+        max_age: fresh ? '0' : String(config.session.absolute_hours * 3600),
+        ...(fresh ? { prompt: 'login' } : {}),
       }).toString();
       return url.toString();
     },

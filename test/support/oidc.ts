@@ -75,9 +75,9 @@ export async function authorizeByHttp(startUrl: string, login: string, isCallbac
  * Signs in to the console at `gatewayUrl` as `login` without a browser and returns the gateway's
  * cookies, and where the callback sent the browser next.
  */
-export async function signInByHttp(gatewayUrl: string, login: string, returnTo = '/console/ask'): Promise<{ cookie: string; location: string; status: number }> {
+export async function signInByHttp(gatewayUrl: string, login: string, returnTo = '/console/ask', options: { fresh?: boolean } = {}): Promise<{ cookie: string; location: string; status: number }> {
   const jar = new CookieJar();
-  const start = `${gatewayUrl}/console/auth/login?return_to=${encodeURIComponent(returnTo)}`;
+  const start = `${gatewayUrl}/console/auth/login?${options.fresh ? 'fresh=1&' : ''}return_to=${encodeURIComponent(returnTo)}`;
   const callback = await authorizeByHttp(start, login, (u) => u.startsWith(`${gatewayUrl}/console/auth/callback`), jar);
   const res = await fetch(callback, { redirect: 'manual', headers: { cookie: jar.header(callback) } });
   jar.take(callback, res);

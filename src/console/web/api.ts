@@ -14,8 +14,11 @@ export interface SessionInfo {
 
 /** An answer from the gateway that is an error, with its message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string, readonly rule: string | null) {
+  /** `reauth`: where to sign in again to make this succeed (only a console sign-in path is kept). */
+  readonly reauth: string | null;
+  constructor(readonly status: number, message: string, readonly code: string, readonly rule: string | null, reauth?: unknown) {
     super(message);
+    this.reauth = typeof reauth === 'string' && /^\/console\/auth\/login\?[\w=&%/.-]*$/.test(reauth) ? reauth : null;
   }
 }
 
@@ -76,8 +79,8 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
     throw new ApiError(401, 'Your session has ended. Signing in again…', 'session_required', null);
   }
   if (!res.ok) {
-    const body = await res.json().catch(() => ({})) as { error?: { message?: string; code?: string; rule?: string; enclave?: { rule?: string } } };
-    throw new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? 'error', body.error?.rule ?? body.error?.enclave?.rule ?? null);
+    const body = await res.json().catch(() => ({})) as { error?: { message?: string; code?: string; rule?: string; reauth?: unknown; enclave?: { rule?: string } } };
+    throw new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? 'error', body.error?.rule ?? body.error?.enclave?.rule ?? null, body.error?.reauth);
   }
   return res;
 }

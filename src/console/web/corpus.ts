@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /** Corpus: the documents the user may see with their banners, a count of the rest, search, and ingestion for administrators. */
-import { describeError, getJson, postEvents } from './api.ts';
+import { ApiError, describeError, getJson, postEvents } from './api.ts';
 import { bannerClass, h, mainRegion } from './dom.ts';
 
 interface Doc { id: string; title: string; banner: string; portions: number; ingested_at: string }
@@ -29,6 +29,8 @@ function ingestForm(roots: readonly string[], onDone: () => void): HTMLElement {
       }
     } catch (err) {
       out.textContent = describeError(err);
+      // Stale MFA: offer a fresh sign-in that comes back here, rather than a dead end.
+      if (err instanceof ApiError && err.reauth) out.append(' ', h('a', { href: err.reauth, id: 'ingest-reauth' }, 'Sign in again'));
     } finally {
       button.disabled = false;
     }
