@@ -7,7 +7,10 @@ import { availableParallelism } from 'node:os';
 import { benchGuards } from '../src/guards/index.ts';
 import { benchPolicy } from '../src/policy/bench.ts';
 import { benchAuditSection } from './audit.ts';
-import { benchRetrieval } from '../src/retrieval/bench.ts';
+import { benchRetrieval, type BenchPrincipal } from '../src/retrieval/bench.ts';
+import { createDecisionCache, portionGateFor } from '../src/gateway/index.ts';
+import { toPrincipal } from '../src/identity/index.ts';
+import { createPolicyEngine } from '../src/policy/index.ts';
 import { benchGatewayLatency, formatLatencyTable, formatStageTable, MODEL_PACE, MODEL_PACE_VARIED } from './gateway-latency.ts';
 
 const only = process.argv.slice(2);
@@ -43,7 +46,14 @@ if (want('policy')) {
 if (want('retrieval')) {
   const sizes = (process.env.BENCH_RETRIEVAL_SIZES ?? '100000,1000000').split(',').map(Number);
   console.log(`\n## Retrieval: ingest rate and clearance-filtered search (SQLite, ${sizes.join(' and ')} portions)\n`);
-  const r = await benchRetrieval({ sizes, log: (l) => console.log(l) });
+  // The gateway's retrieve decisions over every candidate portion, with the shipped policies.
+  const policy = await createPolicyEngine();
+  const decisions = createDecisionCache(policy);
+  const policyFor = (p: BenchPrincipal) => portionGateFor({ policy, decisions }, toPrincipal(
+    { id: p.name, name: p.name, clearance: p.clearanceText, nationality: p.nationality, roles: ['analyst'], disabled: false, updatedAt: new Date(0).toISOString() },
+    { method: 'api_key', keyId: 'bench' },
+  ));
+  const r = await benchRetrieval({ sizes, log: (l) => console.log(l), policyFor });
   console.log(JSON.stringify(r, null, 2));
   save('retrieval', r);
 }

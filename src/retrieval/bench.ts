@@ -13,7 +13,7 @@ import { createSqliteCorpusStore, type CorpusStore } from './corpus-store.ts';
 import { toDocumentInput } from './ingest.ts';
 import { parseDocument } from './parse-document.ts';
 import type { ParsedDocument } from './portion.ts';
-import { createRetriever, type Retriever } from './retriever.ts';
+import { createRetriever, type PortionPolicy, type Retriever } from './retriever.ts';
 
 const FUNCTION_WORDS = 'the of and to in a is that for on with as by at from was it be this are or which an were has have its not but'.split(' ');
 const DOMAIN_WORDS = `
@@ -40,11 +40,14 @@ const LABEL_MIX: ReadonlyArray<[string, number]> = [
   ['(TS//HCS//NF)', 1], ['(S//SAR-BP//NF)', 1],
 ];
 
-const PRINCIPALS: ReadonlyArray<{ name: string; clearance: Label; nationality: string }> = [
-  { name: 'alice', clearance: parseMarking('TOP SECRET//SI/TK'), nationality: 'USA' },
-  { name: 'sam', clearance: parseMarking('SECRET//NOFORN'), nationality: 'USA' },
-  { name: 'gwen', clearance: parseMarking('SECRET//REL TO USA, GBR'), nationality: 'GBR' },
-  { name: 'uma', clearance: parseMarking('UNCLASSIFIED'), nationality: 'USA' },
+/** Who the benchmark retrieves as; `clearanceText` is the marking `clearance` was parsed from. */
+export interface BenchPrincipal { name: string; clearance: Label; clearanceText: string; nationality: string }
+
+const PRINCIPALS: ReadonlyArray<BenchPrincipal> = [
+  { name: 'alice', clearance: parseMarking('TOP SECRET//SI/TK'), clearanceText: 'TOP SECRET//SI/TK', nationality: 'USA' },
+  { name: 'sam', clearance: parseMarking('SECRET//NOFORN'), clearanceText: 'SECRET//NOFORN', nationality: 'USA' },
+  { name: 'gwen', clearance: parseMarking('SECRET//REL TO USA, GBR'), clearanceText: 'SECRET//REL TO USA, GBR', nationality: 'GBR' },
+  { name: 'uma', clearance: parseMarking('UNCLASSIFIED'), clearanceText: 'UNCLASSIFIED', nationality: 'USA' },
 ];
 
 /** Deterministic generator (mulberry32), so runs are comparable. */
@@ -134,8 +137,13 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** Latency of `count` retrievals (after 20 warm-up ones), the four demo principals in turn. */
-async function measureRetrieval(retriever: Retriever, question: () => string, count: number): Promise<Record<string, number>> {
+/**
+ * Latency of `count` retrievals (after 20 warm-up ones), the four demo principals in turn. With
+ * `policyFor`, each retrieval gets a fresh policy, as each gateway request does.
+ */
+async function measureRetrieval(
+  retriever: Retriever, question: () => string, count: number, policyFor?: (principal: BenchPrincipal) => PortionPolicy,
+): Promise<Record<string, number>> {
   const signal = new AbortController().signal;
   const latencies: number[] = [];
   let returned = 0;
@@ -143,7 +151,7 @@ async function measureRetrieval(retriever: Retriever, question: () => string, co
     const principal = PRINCIPALS[(i + 20) % PRINCIPALS.length]!;
     const messages = [{ role: 'user', content: question() }];
     const started = performance.now();
-    const got = await retriever.retrieve(principal, messages, signal);
+    const got = await retriever.retrieve(principal, messages, signal, policyFor?.(principal));
     if (i >= 0) { latencies.push(performance.now() - started); returned += got.length; }
   }
   latencies.sort((a, b) => a - b);
@@ -177,9 +185,12 @@ async function ingestSynthetic(corpus: CorpusStore, size: number, vocab: Vocabul
 /**
  * Builds a corpus of each size in a temporary directory, measures ingest and `queries` retrievals
  * (top 5, the four demo principals in turn) of specific and of broad questions, and removes it.
+ * With `policyFor` (the gateway's `retrieve` decisions), the questions are measured again under it.
  * @example await benchRetrieval({ sizes: [100_000, 1_000_000] })
  */
-export async function benchRetrieval(opts: { sizes: number[]; queries?: number; maxCandidates?: number; log?: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function benchRetrieval(opts: {
+  sizes: number[]; queries?: number; maxCandidates?: number; log?: (line: string) => void; policyFor?: (principal: BenchPrincipal) => PortionPolicy;
+}): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   for (const size of opts.sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'enclave-retrieval-bench-'));
@@ -198,6 +209,10 @@ export async function benchRetrieval(opts: { sizes: number[]; queries?: number; 
         ingestPortionsPerSecond: Math.round(ingestRate),
         specificQuestions: await measureRetrieval(retriever, () => specificQuestion(vocab, rnd), count),
         broadQuestions: await measureRetrieval(retriever, () => broadQuestion(vocab, rnd), count),
+        ...(opts.policyFor ? {
+          specificQuestionsWithPolicy: await measureRetrieval(retriever, () => specificQuestion(vocab, rnd), count, opts.policyFor),
+          broadQuestionsWithPolicy: await measureRetrieval(retriever, () => broadQuestion(vocab, rnd), count, opts.policyFor),
+        } : {}),
         databaseMiB: Math.round(statSync(join(dir, 'bench.db')).size / 1_048_576),
       };
       opts.log?.(`${size} portions: ${JSON.stringify(results[String(size)])}`);
