@@ -11,6 +11,7 @@ import { benchRetrieval, type BenchPrincipal } from '../src/retrieval/bench.ts';
 import { createDecisionCache, portionGateFor } from '../src/gateway/index.ts';
 import { toPrincipal } from '../src/identity/index.ts';
 import { createPolicyEngine } from '../src/policy/index.ts';
+import { probeFdatasync } from './disk.ts';
 import { benchGatewayLatency, formatLatencyTable, formatStageTable, MODEL_PACE, MODEL_PACE_VARIED } from './gateway-latency.ts';
 
 const only = process.argv.slice(2);
@@ -33,7 +34,11 @@ if (want('gateway')) {
   show(`Gateway added latency, upstream at a model's pace, every answer 20 words: clients in lockstep (${pace})`, lockstep);
   const instant = await benchGatewayLatency({ seconds });
   show('Gateway cost per request, instant upstream (every process shares the cores)', instant);
-  save('gateway', { timing: { varied: MODEL_PACE_VARIED, lockstep: MODEL_PACE }, varied, lockstep, instant });
+  // Every audited request waits for one durable commit: what the disk alone takes for one.
+  const disk = await probeFdatasync();
+  const f = (n: number) => n.toFixed(3);
+  console.log(`\n## This disk: 4 KiB write + fdatasync\n\nafter ${disk.idleMs} ms idle: p50 ${f(disk.idleP50)} ms, p90 ${f(disk.idleP90)} ms; back to back: p50 ${f(disk.backToBackP50)} ms, p90 ${f(disk.backToBackP90)} ms`);
+  save('gateway', { timing: { varied: MODEL_PACE_VARIED, lockstep: MODEL_PACE }, varied, lockstep, instant, disk });
 }
 
 if (want('policy')) {
