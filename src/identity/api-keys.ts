@@ -19,11 +19,22 @@ export type AuthResult =
   | { ok: true; principal: Principal }
   | { ok: false; reason: 'missing' | 'malformed' | 'unknown' | 'revoked' | 'disabled' };
 
+/**
+ * The key made of `raw` (ID_BYTES + SECRET_BYTES random bytes), or undefined when its id would
+ * start with '-': an operator types the id on a command line (`enclave keys revoke ID`), where a
+ * leading '-' reads as a flag. Refusing those draws (1 in 64) costs under 0.03 bits of the id.
+ */
+export function apiKeyFromRandom(raw: Uint8Array): string | undefined {
+  if (raw.length !== ID_BYTES + SECRET_BYTES) throw new RangeError(`an API key is made of ${ID_BYTES + SECRET_BYTES} random bytes`);
+  const encoded = Buffer.from(raw).toString('base64url');
+  return encoded.startsWith('-') ? undefined : API_KEY_PREFIX + encoded;
+}
+
 /** Creates and stores a key for `userId`; the returned `key` is shown once and never stored. */
 export async function createApiKey(store: IdentityStore, userId: string, label = '', now = new Date()): Promise<{ key: string; record: ApiKeyRecord }> {
   if (!(await store.getUser(userId))) throw new IdentityError('UNKNOWN_USER', `no user "${userId}"`);
-  const raw = randomBytes(ID_BYTES + SECRET_BYTES);
-  const key = API_KEY_PREFIX + Buffer.from(raw).toString('base64url');
+  let key: string | undefined;
+  while (key === undefined) key = apiKeyFromRandom(randomBytes(ID_BYTES + SECRET_BYTES));
   const record: ApiKeyRecord = {
     id: key.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + ID_CHARS), userId, hash: sha256Hex(key), label,
     createdAt: now.toISOString(), revokedAt: null,
