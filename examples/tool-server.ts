@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { verifyReceipt } from 'enclave';
 
@@ -71,7 +72,7 @@ export function createToolHandler(options: ToolServerOptions): (req: IncomingMes
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { keys: { type: 'string' }, port: { type: 'string', default: '9000' }, 'min-approvers': { type: 'string', default: '2' } } });
   if (!values.keys) {
     process.stderr.write('usage: npm run tool-server -- --keys receipt-keys.json [--port 9000] [--min-approvers 2]\n');
